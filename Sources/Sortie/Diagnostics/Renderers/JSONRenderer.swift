@@ -1,0 +1,59 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// `{"diagnostics":[{"file","line","column","endLine","endColumn","severity","rule","message"}],"errors":N,"warnings":N}`.
+/// Line fields are null for whole-set problems.
+public enum JSONRenderer {
+    struct Entry: Encodable {
+        var file: String
+        var line: Int?
+        var column: Int?
+        var endLine: Int?
+        var endColumn: Int?
+        var severity: Severity
+        var rule: String
+        var message: String
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(file, forKey: .file)
+            try c.encode(line, forKey: .line)
+            try c.encode(column, forKey: .column)
+            try c.encode(endLine, forKey: .endLine)
+            try c.encode(endColumn, forKey: .endColumn)
+            try c.encode(severity, forKey: .severity)
+            try c.encode(rule, forKey: .rule)
+            try c.encode(message, forKey: .message)
+        }
+
+        enum CodingKeys: String, CodingKey { case file, line, column, endLine, endColumn, severity, rule, message }
+    }
+
+    struct Report: Encodable {
+        var diagnostics: [Entry]
+        var errors: Int
+        var warnings: Int
+    }
+
+    public static func render(_ diagnostics: [Diagnostic]) -> String {
+        let report = Report(
+            diagnostics: diagnostics.map {
+                Entry(file: $0.file, line: $0.start?.line, column: $0.start?.column, endLine: $0.end?.line,
+                      endColumn: $0.end?.column, severity: $0.severity, rule: $0.rule, message: $0.message)
+            },
+            errors: diagnostics.count { $0.severity == .error },
+            warnings: diagnostics.count { $0.severity == .warning })
+        return encodeJSON(report, pretty: false) + "\n"
+    }
+}
+
+/// Encodes `value` as JSON with stable key order and no escaped slashes.
+func encodeJSON<T: Encodable>(_ value: T, pretty: Bool) -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.withoutEscapingSlashes]
+    guard let data = try? encoder.encode(value) else { return "{}" }
+    return String(decoding: data, as: UTF8.self)
+}

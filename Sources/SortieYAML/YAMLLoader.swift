@@ -1,0 +1,316 @@
+import CLibYAML
+
+/// Reads YAML text into positioned node trees with libyaml's event parser, strictly:
+/// no anchors, aliases, merge keys or tags, no duplicate keys, UTF-8 only, bounded size and depth.
+///
+/// The loader never throws and never traps: every problem becomes a `YAMLIssue`.
+///
+/// ```swift
+/// let file = YAMLLoader().load(bytes: Array(text.utf8), path: "policies/tenant.yaml")
+/// for doc in file.documents { ... }
+/// ```
+public struct YAMLLoader: Sendable {
+    /// Files larger than this are refused unread (8 MiB).
+    public var maxFileSize: Int = 8 * 1024 * 1024
+    /// Deepest accepted nesting of collections; the document's root collection is level 1.
+    public var maxDepth: Int = 64
+
+    public init() {}
+
+    public func load(bytes: [UInt8], path: String) -> YAMLFile {
+        var file = YAMLFile(path: path, documents: [], issues: [], isComplete: true, untrustedDocuments: [])
+        let origin = SourceSpan(file: path, start: .init(line: 1, column: 1), end: .init(line: 1, column: 1))
+        if bytes.count > maxFileSize {
+            file.issues.append(YAMLIssue(kind: .fileTooLarge(bytes: bytes.count, limit: maxFileSize), span: origin))
+            file.isComplete = false
+            return file
+        }
+        if let bad = UTF8Check.firstInvalidByte(in: bytes) {
+            let pos = UTF8Check.position(ofByte: bad, in: bytes)
+            let span = SourceSpan(file: path, start: pos, end: .init(line: pos.line, column: pos.column + 1))
+            file.issues.append(YAMLIssue(kind: .invalidEncoding(byteOffset: bad), span: span))
+            file.isComplete = false
+            return file
+        }
+        var builder = TreeBuilder(path: path, maxDepth: maxDepth)
+        if !bytes.isEmpty {
+            bytes.withUnsafeBufferPointer { buffer in
+                builder.run(buffer, bytes: bytes)
+            }
+        }
+        file.documents = builder.documents
+        file.issues = builder.issues
+        file.isComplete = builder.isComplete
+        file.untrustedDocuments = builder.untrusted
+        let nonEmpty = file.documents.contains { $0.root != nil } || !file.untrustedDocuments.isEmpty
+        if !nonEmpty && file.isComplete {
+            file.issues.append(YAMLIssue(kind: .emptyFile, span: origin))
+        } else {
+            for doc in file.documents where doc.root == nil && !file.untrustedDocuments.contains(doc.index) {
+                file.issues.append(YAMLIssue(kind: .emptyDocument, span: doc.span))
+            }
+        }
+        return file
+    }
+}
+
+/// Turns libyaml's event stream into `YAMLDocument`s, applying the strict rules as it goes.
+private struct TreeBuilder {
+    let path: String
+    let maxDepth: Int
+    var documents: [YAMLDocument] = []
+    var issues: [YAMLIssue] = []
+    var isComplete = true
+    var untrusted: Set<Int> = []
+
+    private enum KeyState {
+        case expectingKey
+        case haveKey(YAMLScalar)
+        /// The key was rejected (merge key, duplicate, complex): its value is dropped.
+        case dropValue
+    }
+
+    private enum Frame {
+        case mapping(start: SourcePosition, entries: [YAMLEntry], keyState: KeyState, seen: [String: SourceSpan])
+        case sequence(start: SourcePosition, items: [YAMLNode])
+    }
+
+    private var stack: [Frame] = []
+    private var documentRoot: YAMLNode?
+    private var documentStart = SourcePosition(line: 1, column: 1)
+    /// Set when the current document broke a rule that makes its content meaningless.
+    private var documentUntrusted = false
+    /// While skipping the rest of a too-deep document.
+    private var skippingDocument = false
+
+    init(path: String, maxDepth: Int) {
+        self.path = path
+        self.maxDepth = maxDepth
+    }
+
+    mutating func run(_ buffer: UnsafeBufferPointer<UInt8>, bytes: [UInt8]) {
+        var parser = yaml_parser_t()
+        guard yaml_parser_initialize(&parser) != 0 else {
+            fail(problem: "out of memory", context: nil, at: SourcePosition(line: 1, column: 1))
+            return
+        }
+        defer { yaml_parser_delete(&parser) }
+        yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
+        yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
+
+        var event = yaml_event_t()
+        while true {
+            guard yaml_parser_parse(&parser, &event) != 0 else {
+                reportParserError(parser, bytes: bytes)
+                return
+            }
+            let done = event.type == YAML_STREAM_END_EVENT
+            handle(event)
+            yaml_event_delete(&event)
+            if done { return }
+        }
+    }
+
+    private mutating func reportParserError(_ parser: yaml_parser_t, bytes: [UInt8]) {
+        let problem = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
+        let context = parser.context.map { String(cString: $0) }
+        let position: SourcePosition
+        if parser.error == YAML_READER_ERROR {
+            position = UTF8Check.position(ofByte: min(parser.problem_offset, bytes.count), in: bytes)
+        } else {
+            position = Self.position(parser.problem_mark)
+        }
+        fail(problem: problem, context: context, at: position)
+    }
+
+    private mutating func fail(problem: String, context: String?, at position: SourcePosition) {
+        let span = SourceSpan(file: path, start: position, end: .init(line: position.line, column: position.column + 1))
+        issues.append(YAMLIssue(kind: .syntax(problem: problem, context: context), span: span))
+        isComplete = false
+    }
+
+    private static func position(_ mark: yaml_mark_t) -> SourcePosition {
+        SourcePosition(line: Int(mark.line) + 1, column: Int(mark.column) + 1)
+    }
+
+    private func span(_ start: yaml_mark_t, _ end: yaml_mark_t) -> SourceSpan {
+        SourceSpan(file: path, start: Self.position(start), end: Self.position(end))
+    }
+
+    private static func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
+        guard let pointer else { return nil }
+        return String(cString: UnsafeRawPointer(pointer).assumingMemoryBound(to: CChar.self))
+    }
+
+    private mutating func handle(_ event: yaml_event_t) {
+        switch event.type {
+        case YAML_DOCUMENT_START_EVENT:
+            documentRoot = nil
+            stack.removeAll()
+            documentUntrusted = false
+            skippingDocument = false
+            documentStart = Self.position(event.start_mark)
+        case YAML_DOCUMENT_END_EVENT:
+            let index = documents.count
+            let end = documentRoot?.span.end ?? Self.position(event.end_mark)
+            let spanStart = documentRoot?.span.start ?? documentStart
+            documents.append(YAMLDocument(
+                root: documentUntrusted ? nil : documentRoot,
+                span: SourceSpan(file: path, start: spanStart, end: end),
+                index: index))
+            if documentUntrusted { untrusted.insert(index) }
+        case YAML_ALIAS_EVENT:
+            guard !skippingDocument else { return }
+            let name = Self.string(event.data.alias.anchor) ?? ""
+            let span = span(event.start_mark, event.end_mark)
+            issues.append(YAMLIssue(kind: .alias(name: name), span: span))
+            documentUntrusted = true
+            attach(.scalar(YAMLScalar(value: "", isQuoted: false, span: span)))
+        case YAML_SCALAR_EVENT:
+            guard !skippingDocument else { return }
+            let data = event.data.scalar
+            let span = span(event.start_mark, event.end_mark)
+            checkProperties(anchor: data.anchor, tag: data.tag, span: span)
+            let value: String
+            if let raw = data.value {
+                value = String(decoding: UnsafeBufferPointer(start: raw, count: Int(data.length)), as: UTF8.self)
+            } else {
+                value = ""
+            }
+            attach(.scalar(YAMLScalar(value: value, isQuoted: data.style != YAML_PLAIN_SCALAR_STYLE, span: span)))
+        case YAML_MAPPING_START_EVENT, YAML_SEQUENCE_START_EVENT:
+            guard !skippingDocument else { return }
+            let isMapping = event.type == YAML_MAPPING_START_EVENT
+            let anchor = isMapping ? event.data.mapping_start.anchor : event.data.sequence_start.anchor
+            let tag = isMapping ? event.data.mapping_start.tag : event.data.sequence_start.tag
+            let start = Self.position(event.start_mark)
+            checkProperties(anchor: anchor, tag: tag, span: span(event.start_mark, event.end_mark))
+            if stack.count + 1 > maxDepth {
+                let span = SourceSpan(file: path, start: start, end: .init(line: start.line, column: start.column + 1))
+                issues.append(YAMLIssue(kind: .nestingTooDeep(limit: maxDepth), span: span))
+                documentUntrusted = true
+                skippingDocument = true
+                stack.removeAll()
+                return
+            }
+            stack.append(isMapping
+                ? .mapping(start: start, entries: [], keyState: .expectingKey, seen: [:])
+                : .sequence(start: start, items: []))
+        case YAML_MAPPING_END_EVENT, YAML_SEQUENCE_END_EVENT:
+            guard !skippingDocument, let frame = stack.popLast() else { return }
+            let endMark = Self.position(event.end_mark)
+            switch frame {
+            case .mapping(let start, let entries, _, _):
+                // A block mapping "ends" where the next token starts; end it at its last value instead.
+                let end = entries.last.map { max($0.value.span.end, $0.key.span.end) } ?? endMark
+                attach(.mapping(YAMLMapping(entries: entries, span: SourceSpan(file: path, start: start, end: max(end, start)))))
+            case .sequence(let start, let items):
+                let end = items.last?.span.end ?? endMark
+                attach(.sequence(YAMLSequence(items: items, span: SourceSpan(file: path, start: start, end: max(end, start)))))
+            }
+        default:
+            break
+        }
+    }
+
+    private mutating func checkProperties(anchor: UnsafeMutablePointer<yaml_char_t>?, tag: UnsafeMutablePointer<yaml_char_t>?, span: SourceSpan) {
+        if let name = Self.string(anchor) {
+            issues.append(YAMLIssue(kind: .anchor(name: name), span: span))
+        }
+        if let tag = Self.string(tag) {
+            issues.append(YAMLIssue(kind: .explicitTag(tag: tag), span: span))
+        }
+    }
+
+    /// Hands a finished node to its parent collection, or makes it the document's root.
+    private mutating func attach(_ node: YAMLNode) {
+        guard let top = stack.popLast() else {
+            documentRoot = Self.isNullScalar(node) ? nil : node
+            return
+        }
+        switch top {
+        case .sequence(let start, var items):
+            items.append(node)
+            stack.append(.sequence(start: start, items: items))
+        case .mapping(let start, var entries, let keyState, var seen):
+            var next = KeyState.expectingKey
+            switch keyState {
+            case .expectingKey:
+                guard case .scalar(let key) = node else {
+                    issues.append(YAMLIssue(kind: .complexKey, span: node.span))
+                    next = .dropValue
+                    break
+                }
+                if key.value == "<<" && !key.isQuoted {
+                    issues.append(YAMLIssue(kind: .mergeKey, span: key.span))
+                    next = .dropValue
+                } else if let first = seen[key.value] {
+                    issues.append(YAMLIssue(kind: .duplicateKey(key: key.value, first: first), span: key.span))
+                    next = .dropValue
+                } else {
+                    seen[key.value] = key.span
+                    next = .haveKey(key)
+                }
+            case .haveKey(let key):
+                entries.append(YAMLEntry(key: key, value: node))
+            case .dropValue:
+                break
+            }
+            stack.append(.mapping(start: start, entries: entries, keyState: next, seen: seen))
+        }
+    }
+
+    private static func isNullScalar(_ node: YAMLNode) -> Bool {
+        if case .scalar(let s) = node { return s.isNull }
+        return false
+    }
+}
+
+/// UTF-8 validation with the offset of the first bad byte, and offset-to-position mapping.
+enum UTF8Check {
+    static func firstInvalidByte(in bytes: [UInt8]) -> Int? {
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            let b = bytes[i]
+            if b < 0x80 { i += 1; continue }
+            let length: Int
+            var minimum: UInt32
+            var scalar: UInt32
+            switch b {
+            case 0xC2...0xDF: length = 2; minimum = 0x80; scalar = UInt32(b & 0x1F)
+            case 0xE0...0xEF: length = 3; minimum = 0x800; scalar = UInt32(b & 0x0F)
+            case 0xF0...0xF4: length = 4; minimum = 0x10000; scalar = UInt32(b & 0x07)
+            default: return i
+            }
+            guard i + length <= n else { return i }
+            for k in 1..<length {
+                let c = bytes[i + k]
+                guard c & 0xC0 == 0x80 else { return i }
+                scalar = scalar << 6 | UInt32(c & 0x3F)
+            }
+            if scalar < minimum || scalar > 0x10FFFF || (0xD800...0xDFFF).contains(scalar) { return i }
+            minimum = 0
+            i += length
+        }
+        return nil
+    }
+
+    /// The 1-based line and column (in Unicode scalars) of byte `offset`.
+    static func position(ofByte offset: Int, in bytes: [UInt8]) -> SourcePosition {
+        var line = 1
+        var column = 1
+        var i = 0
+        while i < offset && i < bytes.count {
+            let b = bytes[i]
+            if b == 0x0A {
+                line += 1
+                column = 1
+            } else if b & 0xC0 != 0x80 {
+                column += 1
+            }
+            i += 1
+        }
+        return SourcePosition(line: line, column: column)
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+import Testing
+@testable import SortieCLI
+import Sortie
+
+private let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+private func run(_ arguments: [String]) -> (code: Int32, out: String, err: String) {
+    let captured = CapturedOutput()
+    let code = SortieCommand.run(arguments, io: captured.io)
+    return (code, captured.stdout, captured.stderr)
+}
+
+private func path(_ relative: String) -> String { packageRoot.appendingPathComponent(relative).path }
+
+/// A temporary directory with the given files, removed at the end of `body`.
+private func withPolicySet(_ files: [String: String], _ body: (String) throws -> Void) throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sortie-cli-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    for (name, text) in files {
+        let url = dir.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+    }
+    try body(dir.path)
+}
+
+private let tenant = """
+    apiVersion: sortie/v1
+    kind: Tenant
+    metadata: { name: acme }
+    spec: { digitalChannels: true, licenses: { premium: { outbound: true } }, agentStates: [available], defaultProfile: digital }
+    ---
+    apiVersion: sortie/v1
+    kind: OutboundPolicy
+    metadata: { name: outbound }
+    spec: { allowedAgentStates: [available], wrapUpReasons: [resolved] }
+    ---
+    apiVersion: sortie/v1
+    kind: MultimediaProfile
+    metadata: { name: digital }
+    spec: { channels: { sms: { maxOutboundTasks: 2 } } }
+
+    """
+
+@Suite struct LintCommandTests {
+    @Test func shippedPoliciesLintCleanEvenWithStrict() {
+        let result = run(["lint", "--strict", path("policies")])
+        #expect(result.code == 0, "\(result.out)")
+        #expect(result.out.isEmpty)
+        #expect(result.err == "no problems found\n")
+    }
+
+    @Test func exitCodesAreZeroOneTwo() throws {
+        try withPolicySet(["set.yaml": tenant]) { dir in
+            #expect(run(["lint", dir]).code == 0)
+        }
+        try withPolicySet(["set.yaml": tenant + "---\napiVersion: sortie/v1\nkind: MultimediaProfile\nmetadata: { name: orphan }\nspec: { channels: { sms: { maxOutboundTasks: 1 } } }\n"]) { dir in
+            let plain = run(["lint", dir])
+            #expect(plain.code == 0, "a warning alone passes")
+            #expect(plain.out.contains("[unused-profile]"))
+            #expect(run(["lint", "--strict", dir]).code == 1, "--strict fails on warnings")
+        }
+        try withPolicySet(["set.yaml": tenant.replacingOccurrences(of: "maxOutboundTasks: 2", with: "maxOutboundTasks: \"2\"")]) { dir in
+            let result = run(["lint", dir])
+            #expect(result.code == 1)
+            #expect(result.out.contains("[wrong-type]"))
+        }
+        let missing = run(["lint", "/nonexistent/policies"])
+        #expect(missing.code == 2)
+        #expect(missing.err.contains("/nonexistent/policies: no such file or directory"))
+        #expect(run(["lint", "--no-such-flag"]).code == 2)
+        #expect(run(["lint", "--format", "xml", path("policies")]).code == 2)
+        #expect(run(["frobnicate"]).code == 2)
+    }
+
+    @Test func helpAndVersionExitZero() {
+        let help = run(["--help"])
+        #expect(help.code == 0)
+        #expect(help.out.contains("lint"))
+        let version = run(["--version"])
+        #expect(version.code == 0)
+        #expect(version.out.contains(SortieVersion.current))
+    }
+
+    @Test func everyFileIsReportedInOneRunAndABrokenFileHidesNothing() throws {
+        try withPolicySet([
+            "a-broken.yaml": "kind: [unclosed\n",
+            "b-tenant.yaml": tenant,
+            "c-entry.yaml": "apiVersion: sortie/v1\nkind: EntryPoint\nmetadata: { name: sms }\nspec: { channel: sms, address: \"0186950000\" }\n",
+        ]) { dir in
+            let result = run(["lint", "--format", "json", dir])
+            #expect(result.code == 1)
+            #expect(result.out.contains("\"rule\":\"yaml-syntax\""))
+            #expect(result.out.contains("\"rule\":\"invalid-address\""))
+        }
+    }
+
+    @Test func filesOrderAndHiddenFilesDoNotMatter() throws {
+        try withPolicySet(["z.yaml": tenant, ".hidden/broken.yaml": "{", "notes.txt": "{", ".x.yaml": "{"]) { dir in
+            let result = run(["lint", dir])
+            #expect(result.code == 0, "\(result.out)")
+        }
+        try withPolicySet(["set.yml": tenant]) { dir in
+            #expect(run(["lint", dir]).code == 0, ".yml files are read too")
+        }
+    }
+
+    @Test func wholeSetProblemsUseTheRootPathAndNoLine() throws {
+        try withPolicySet(["entry.yaml": "apiVersion: sortie/v1\nkind: EntryPoint\nmetadata: { name: sms }\nspec: { channel: sms, address: \"+33186950000\" }\n"]) { dir in
+            let result = run(["lint", "--format", "json", dir])
+            #expect(result.out.contains("{\"file\":\"\(dir)\",\"line\":null,\"column\":null,\"endLine\":null,\"endColumn\":null,\"severity\":\"error\",\"rule\":\"missing-tenant\""))
+            let text = run(["lint", dir])
+            #expect(text.out.contains("\(dir): error: the policy set has no Tenant; add one document of kind Tenant [missing-tenant]\n"))
+        }
+    }
+
+    @Test func sarifOutputValidatesAgainstTheSARIF210Schema() throws {
+        let result = run(["lint", "--format", "sarif", path("examples/broken-policies")])
+        #expect(result.code == 1)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("sortie-\(UUID().uuidString).sarif")
+        try result.out.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let validator = Process()
+        validator.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        validator.arguments = ["python3", path("Tests/SortieCLITests/validate_sarif.py"), file.path]
+        let pipe = Pipe()
+        validator.standardOutput = pipe
+        validator.standardError = pipe
+        try validator.run()
+        validator.waitUntilExit()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(validator.terminationStatus == 0, "\(output)")
+        #expect(output.contains("valid SARIF 2.1.0"))
+        // Each rule carries its description.
+        #expect(result.out.contains("\"shortDescription\""))
+        #expect(result.out.contains(Rules.UnknownField.rule.summary))
+    }
+
+    @Test func brokenExampleOutputInReadmeIsCurrent() throws {
+        let result = run(["lint", "examples/broken-policies"], in: packageRoot)
+        let readme = try String(contentsOf: packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        #expect(result.code == 1)
+        #expect(readme.contains(result.out), "README's lint output of examples/broken-policies is stale; paste:\n\(result.out)")
+    }
+
+    @Test func rulesVerbListsEveryRule() {
+        let result = run(["rules"])
+        #expect(result.code == 0)
+        for rule in Rules.all { #expect(result.out.contains(rule.id)) }
+    }
+}
+
+/// Runs with the working directory set to `directory`, so paths print relative.
+private func run(_ arguments: [String], in directory: URL) -> (code: Int32, out: String, err: String) {
+    let previous = FileManager.default.currentDirectoryPath
+    FileManager.default.changeCurrentDirectoryPath(directory.path)
+    defer { FileManager.default.changeCurrentDirectoryPath(previous) }
+    return run(arguments)
+}
