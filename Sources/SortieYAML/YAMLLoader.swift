@@ -70,9 +70,20 @@ private struct TreeBuilder {
         case dropValue
     }
 
-    private enum Frame {
-        case mapping(start: SourcePosition, entries: [YAMLEntry], keyState: KeyState, seen: [String: SourceSpan])
-        case sequence(start: SourcePosition, items: [YAMLNode])
+    /// An open collection. A class, so appending to it never copies its items (a value type
+    /// here would make long lists quadratic).
+    private final class Frame {
+        let isMapping: Bool
+        let start: SourcePosition
+        var entries: [YAMLEntry] = []
+        var items: [YAMLNode] = []
+        var keyState = KeyState.expectingKey
+        var seen: [String: SourceSpan] = [:]
+
+        init(isMapping: Bool, start: SourcePosition) {
+            self.isMapping = isMapping
+            self.start = start
+        }
     }
 
     private var stack: [Frame] = []
@@ -108,6 +119,12 @@ private struct TreeBuilder {
             handle(event)
             yaml_event_delete(&event)
             if done { return }
+            if skippingDocument {
+                // Too deep: stop reading this file. libyaml's scanner is quadratic in the
+                // flow nesting depth, so reading on through 100,000 `[` would take minutes.
+                isComplete = false
+                return
+            }
         }
     }
 
@@ -118,7 +135,7 @@ private struct TreeBuilder {
         if parser.error == YAML_READER_ERROR {
             position = UTF8Check.position(ofByte: min(parser.problem_offset, bytes.count), in: bytes)
         } else {
-            position = Self.position(parser.problem_mark)
+            position = Self.clamp(Self.position(parser.problem_mark), to: bytes)
         }
         fail(problem: problem, context: context, at: position)
     }
@@ -127,6 +144,14 @@ private struct TreeBuilder {
         let span = SourceSpan(file: path, start: position, end: .init(line: position.line, column: position.column + 1))
         issues.append(YAMLIssue(kind: .syntax(problem: problem, context: context), span: span))
         isComplete = false
+    }
+
+    /// At the end of a file without a final newline, libyaml moves its mark to a virtual next
+    /// line; report such a position at the end of the last real line instead.
+    private static func clamp(_ position: SourcePosition, to bytes: [UInt8]) -> SourcePosition {
+        let lines = SourceLines.split(String(decoding: bytes, as: UTF8.self))
+        guard position.line > lines.count, let last = lines.last else { return position }
+        return SourcePosition(line: lines.count, column: last.unicodeScalars.count + 1)
     }
 
     private static func position(_ mark: yaml_mark_t) -> SourcePosition {
@@ -193,20 +218,18 @@ private struct TreeBuilder {
                 stack.removeAll()
                 return
             }
-            stack.append(isMapping
-                ? .mapping(start: start, entries: [], keyState: .expectingKey, seen: [:])
-                : .sequence(start: start, items: []))
+            stack.append(Frame(isMapping: isMapping, start: start))
         case YAML_MAPPING_END_EVENT, YAML_SEQUENCE_END_EVENT:
             guard !skippingDocument, let frame = stack.popLast() else { return }
             let endMark = Self.position(event.end_mark)
-            switch frame {
-            case .mapping(let start, let entries, _, _):
+            let start = frame.start
+            if frame.isMapping {
                 // A block mapping "ends" where the next token starts; end it at its last value instead.
-                let end = entries.last.map { max($0.value.span.end, $0.key.span.end) } ?? endMark
-                attach(.mapping(YAMLMapping(entries: entries, span: SourceSpan(file: path, start: start, end: max(end, start)))))
-            case .sequence(let start, let items):
-                let end = items.last?.span.end ?? endMark
-                attach(.sequence(YAMLSequence(items: items, span: SourceSpan(file: path, start: start, end: max(end, start)))))
+                let end = frame.entries.last.map { max($0.value.span.end, $0.key.span.end) } ?? endMark
+                attach(.mapping(YAMLMapping(entries: frame.entries, span: SourceSpan(file: path, start: start, end: max(end, start)))))
+            } else {
+                let end = frame.items.last?.span.end ?? endMark
+                attach(.sequence(YAMLSequence(items: frame.items, span: SourceSpan(file: path, start: start, end: max(end, start)))))
             }
         default:
             break
@@ -224,39 +247,36 @@ private struct TreeBuilder {
 
     /// Hands a finished node to its parent collection, or makes it the document's root.
     private mutating func attach(_ node: YAMLNode) {
-        guard let top = stack.popLast() else {
+        guard let top = stack.last else {
             documentRoot = Self.isNullScalar(node) ? nil : node
             return
         }
-        switch top {
-        case .sequence(let start, var items):
-            items.append(node)
-            stack.append(.sequence(start: start, items: items))
-        case .mapping(let start, var entries, let keyState, var seen):
-            var next = KeyState.expectingKey
-            switch keyState {
-            case .expectingKey:
-                guard case .scalar(let key) = node else {
-                    issues.append(YAMLIssue(kind: .complexKey, span: node.span))
-                    next = .dropValue
-                    break
-                }
-                if key.value == "<<" && !key.isQuoted {
-                    issues.append(YAMLIssue(kind: .mergeKey, span: key.span))
-                    next = .dropValue
-                } else if let first = seen[key.value] {
-                    issues.append(YAMLIssue(kind: .duplicateKey(key: key.value, first: first), span: key.span))
-                    next = .dropValue
-                } else {
-                    seen[key.value] = key.span
-                    next = .haveKey(key)
-                }
-            case .haveKey(let key):
-                entries.append(YAMLEntry(key: key, value: node))
-            case .dropValue:
-                break
+        guard top.isMapping else {
+            top.items.append(node)
+            return
+        }
+        switch top.keyState {
+        case .expectingKey:
+            guard case .scalar(let key) = node else {
+                issues.append(YAMLIssue(kind: .complexKey, span: node.span))
+                top.keyState = .dropValue
+                return
             }
-            stack.append(.mapping(start: start, entries: entries, keyState: next, seen: seen))
+            if key.value == "<<" && !key.isQuoted {
+                issues.append(YAMLIssue(kind: .mergeKey, span: key.span))
+                top.keyState = .dropValue
+            } else if let first = top.seen[key.value] {
+                issues.append(YAMLIssue(kind: .duplicateKey(key: key.value, first: first), span: key.span))
+                top.keyState = .dropValue
+            } else {
+                top.seen[key.value] = key.span
+                top.keyState = .haveKey(key)
+            }
+        case .haveKey(let key):
+            top.entries.append(YAMLEntry(key: key, value: node))
+            top.keyState = .expectingKey
+        case .dropValue:
+            top.keyState = .expectingKey
         }
     }
 
@@ -296,19 +316,32 @@ enum UTF8Check {
         return nil
     }
 
-    /// The 1-based line and column (in Unicode scalars) of byte `offset`.
+    /// The 1-based line and column (in Unicode scalars) of byte `offset`, counting line breaks
+    /// as libyaml does (see `SourceLines`).
     static func position(ofByte offset: Int, in bytes: [UInt8]) -> SourcePosition {
         var line = 1
         var column = 1
         var i = 0
-        while i < offset && i < bytes.count {
+        let end = min(offset, bytes.count)
+        while i < end {
             let b = bytes[i]
+            var breakLength = 0
             if b == 0x0A {
+                breakLength = 1
+            } else if b == 0x0D {
+                breakLength = (i + 1 < bytes.count && bytes[i + 1] == 0x0A) ? 2 : 1
+            } else if b == 0xC2, i + 1 < bytes.count, bytes[i + 1] == 0x85 {
+                breakLength = 2
+            } else if b == 0xE2, i + 2 < bytes.count, bytes[i + 1] == 0x80, bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9 {
+                breakLength = 3
+            }
+            if breakLength > 0 {
                 line += 1
                 column = 1
-            } else if b & 0xC0 != 0x80 {
-                column += 1
+                i += breakLength
+                continue
             }
+            if b & 0xC0 != 0x80 { column += 1 }
             i += 1
         }
         return SourcePosition(line: line, column: column)

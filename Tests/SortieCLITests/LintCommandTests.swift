@@ -155,7 +155,7 @@ private let tenant = """
 /// Runs with the working directory set to `directory`, so paths print relative.
 private func run(_ arguments: [String], in directory: URL) -> (code: Int32, out: String, err: String) {
     let previous = FileManager.default.currentDirectoryPath
-    FileManager.default.changeCurrentDirectoryPath(directory.path)
-    defer { FileManager.default.changeCurrentDirectoryPath(previous) }
+    _ = FileManager.default.changeCurrentDirectoryPath(directory.path)
+    defer { _ = FileManager.default.changeCurrentDirectoryPath(previous) }
     return run(arguments)
 }

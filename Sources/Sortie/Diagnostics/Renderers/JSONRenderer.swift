@@ -50,10 +50,10 @@ public enum JSONRenderer {
     }
 }
 
-/// Encodes `value` as JSON with stable key order and no escaped slashes.
+/// Encodes `value` as JSON with keys sorted (so output is byte-for-byte stable) and no escaped slashes.
 func encodeJSON<T: Encodable>(_ value: T, pretty: Bool) -> String {
     let encoder = JSONEncoder()
-    encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.withoutEscapingSlashes]
+    encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
     guard let data = try? encoder.encode(value) else { return "{}" }
     return String(decoding: data, as: UTF8.self)
 }

@@ -8,13 +8,13 @@
 /// ```
 public struct TextRenderer: Sendable {
     private var lines: [String: [Substring]] = [:]
+    /// Longer source lines are shown as a window around the span.
+    static let maxLineWidth = 160
 
     public init(sources: [String: [UInt8]]) {
         for (path, bytes) in sources {
             let text = String(decoding: bytes, as: UTF8.self)
-            lines[path] = text.split(separator: "\n", omittingEmptySubsequences: false).map {
-                $0.hasSuffix("\r") ? $0.dropLast() : $0
-            }
+            lines[path] = SourceLines.split(text)
         }
     }
 
@@ -28,15 +28,26 @@ public struct TextRenderer: Sendable {
         }
         var out = "\(d.file):\(start.line):\(start.column): \(d.severity.rawValue): \(d.message) [\(d.rule)]\n"
         guard let fileLines = lines[d.file], start.line - 1 < fileLines.count else { return out }
-        let source = Array(fileLines[start.line - 1].unicodeScalars)
+        var source = Array(fileLines[start.line - 1].unicodeScalars)
         let number = String(start.line)
         let gutter = String(repeating: " ", count: number.count)
-        let column = min(max(start.column - 1, 0), source.count)
+        var column = min(max(start.column - 1, 0), source.count)
         var width = 1
         if let end = d.end, end.line == start.line {
             width = max(1, end.column - start.column)
         } else {
             width = max(1, source.count - column)
+        }
+        // Show a window of very long lines (minified or generated YAML) around the span.
+        if source.count > Self.maxLineWidth {
+            let from = max(0, column - 40)
+            let to = min(source.count, from + Self.maxLineWidth)
+            var window = Array(source[from..<to])
+            if to < source.count { window += Array("...".unicodeScalars) }
+            if from > 0 { window = Array("...".unicodeScalars) + window }
+            column = column - from + (from > 0 ? 3 : 0)
+            width = min(width, max(1, window.count - column))
+            source = window
         }
         // Keep tabs in the padding so the caret lines up under tab-indented text.
         var padding = ""

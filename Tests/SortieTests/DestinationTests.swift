@@ -1,0 +1,58 @@
+import Testing
+@testable import Sortie
+
+@Suite struct DestinationTests {
+    @Test(arguments: [
+        ("+33 (0)6 12 34 56 78", "+33612345678"),
+        ("(+33) 6-12-34-56-78", "+33612345678"),
+        ("  +33.6.12.34.56.78 ", "+33612345678"),
+        ("+33\u{00A0}6 12 34 56 78", "+33612345678"),
+        ("+1 (415) 555-0100", "+14155550100"),
+        ("+44 20 7946 0958", "+442079460958"),
+        ("+352 621 123 456", "+352621123456"),
+    ])
+    func phoneNumbersNormalize(raw: String, normalized: String) {
+        #expect(Destination.normalize(raw, channel: .sms) == .success(normalized))
+    }
+
+    @Test(arguments: [
+        ("0612345678", DestinationProblem.missingCountryCode),
+        ("0033612345678", .missingCountryCode),
+        ("", .missingCountryCode),
+        ("33612345678", .missingCountryCode),
+        ("+3361234", .invalidPhoneNumber),            // 7 digits
+        ("+3361234567890123", .invalidPhoneNumber),   // 16 digits
+        ("+33 6 12 AB 56 78", .invalidPhoneNumber),
+        ("++33612345678", .invalidPhoneNumber),
+        ("+2851234567", .unknownCountryCode),         // 285: spare
+        ("+999123456789", .unknownCountryCode),       // 999: spare
+    ])
+    func phoneNumbersFail(raw: String, problem: DestinationProblem) {
+        #expect(Destination.normalize(raw, channel: .sms) == .failure(problem))
+    }
+
+    @Test func lengthBoundsAreEightToFifteenDigits() {
+        #expect(Destination.normalize("+33123456", channel: .sms) == .success("+33123456"))
+        #expect(Destination.normalize("+331234567890123", channel: .sms) == .success("+331234567890123"))
+    }
+
+    @Test(arguments: [
+        (" Client.Name+tag@Example.FR ", "client.name+tag@example.fr"),
+        ("a@b.co", "a@b.co"),
+        ("x@sub.domain-name.xn--p1ai", "x@sub.domain-name.xn--p1ai"),
+        ("o'brien!#$%&*/=?^_`{|}~-@acme.fr", "o'brien!#$%&*/=?^_`{|}~-@acme.fr"),
+    ])
+    func emailsNormalize(raw: String, normalized: String) {
+        #expect(Destination.normalize(raw, channel: .email) == .success(normalized))
+    }
+
+    @Test(arguments: [
+        "plainaddress", "a@b", "a@@b.fr", "a@b@c.fr", ".a@b.fr", "a.@b.fr", "a..b@c.fr", "@b.fr", "a@.fr",
+        "a@b..fr", "a@-b.fr", "a@b-.fr", "a@b.f", "a@b.f1", "é@b.fr", "a b@c.fr", "a@b_c.fr",
+        String(repeating: "a", count: 65) + "@b.fr",
+        "a@" + String(repeating: "b", count: 250) + ".fr",
+    ])
+    func emailsFail(raw: String) {
+        #expect(Destination.normalize(raw, channel: .email) == .failure(.invalidEmail))
+    }
+}
