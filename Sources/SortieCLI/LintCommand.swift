@@ -19,13 +19,23 @@ struct LintCommand: Verb {
     @Flag(help: "Fail on warnings too.")
     var strict = false
 
+    @Flag(help: "Print how long reading and each compiler stage took, on stderr.")
+    var timings = false
+
     func run(io: CommandIO) -> ExitStatus {
+        let clock = ContinuousClock()
+        let started = clock.now
         let result: CompileResult
         do {
-            result = try Compiler.compile(paths: paths)
+            let sources = try PolicySetReader.read(paths: paths)
+            if timings { io.stderr("read: \(milliseconds(clock.now - started)) (\(sources.count) files, \(sources.reduce(0) { $0 + $1.bytes.count }) bytes)\n") }
+            result = Compiler.compile(sources: sources, root: paths.first ?? ".")
         } catch {
             io.stderr("sortie: \(error)\n")
             return .usage
+        }
+        if timings {
+            for (stage, duration) in result.stageDurations { io.stderr("\(stage): \(milliseconds(duration))\n") }
         }
         io.stdout(format.render(result.diagnostics, sources: result.sources))
         if format == .text {
@@ -33,6 +43,11 @@ struct LintCommand: Verb {
         }
         let failed = result.errorCount > 0 || (strict && result.warningCount > 0)
         return failed ? .failure : .success
+    }
+
+    private func milliseconds(_ duration: Duration) -> String {
+        let ms = Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+        return "\((ms * 10).rounded() / 10) ms"
     }
 
     private func summary(_ result: CompileResult) -> String {

@@ -78,7 +78,18 @@ private struct TreeBuilder {
         var entries: [YAMLEntry] = []
         var items: [YAMLNode] = []
         var keyState = KeyState.expectingKey
-        var seen: [String: SourceSpan] = [:]
+        /// Key index for duplicate detection, built only for large mappings (small ones are
+        /// scanned: hashing every key of every small mapping is most of the cost otherwise).
+        var index: [String: SourceSpan]?
+
+        func firstOccurrence(of key: String) -> SourceSpan? {
+            if let index { return index[key] }
+            if entries.count < 12 { return entries.first { $0.key.value == key }?.key.span }
+            var built: [String: SourceSpan] = [:]
+            for entry in entries where built[entry.key.value] == nil { built[entry.key.value] = entry.key.span }
+            index = built
+            return built[key]
+        }
 
         init(isMapping: Bool, start: SourcePosition) {
             self.isMapping = isMapping
@@ -265,15 +276,15 @@ private struct TreeBuilder {
             if key.value == "<<" && !key.isQuoted {
                 issues.append(YAMLIssue(kind: .mergeKey, span: key.span))
                 top.keyState = .dropValue
-            } else if let first = top.seen[key.value] {
+            } else if let first = top.firstOccurrence(of: key.value) {
                 issues.append(YAMLIssue(kind: .duplicateKey(key: key.value, first: first), span: key.span))
                 top.keyState = .dropValue
             } else {
-                top.seen[key.value] = key.span
                 top.keyState = .haveKey(key)
             }
         case .haveKey(let key):
             top.entries.append(YAMLEntry(key: key, value: node))
+            if top.index != nil, top.index?[key.value] == nil { top.index?[key.value] = key.span }
             top.keyState = .expectingKey
         case .dropValue:
             top.keyState = .expectingKey

@@ -84,8 +84,8 @@ public struct CompiledPolicy: Sendable {
                            teams: p.spec.assignedTo.teams.map(\.value), sites: p.spec.assignedTo.sites.map(\.value))
         }.sorted { $0.name < $1.name }
         entryPoints = set.entryPoints.compactMap { e in
-            guard let name = e.name, let channel = e.spec.channel?.value, let address = e.spec.address,
-                  case .success(let normalized) = Destination.normalize(address.value, channel: channel) else { return nil }
+            guard let name = e.name, let channel = e.spec.channel?.value,
+                  case .success(let normalized) = e.spec.normalizedAddress else { return nil }
             return EntryPoint(name: name, channel: channel, address: normalized)
         }.sorted { $0.name < $1.name }
         allowedAgentStates = allowed.map(\.value)

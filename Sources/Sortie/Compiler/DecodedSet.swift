@@ -8,27 +8,53 @@ public struct Decoded<Spec: Sendable>: Sendable {
     public var nameSpan: SourceSpan { document.metadata.name?.span ?? document.kindSpan }
 }
 
-/// Every document of a policy set after the decode stage, in (path, line) order.
+/// Every document of a policy set after the decode stage, in (path, line) order, and the same
+/// documents grouped by kind (computed once: the checks read them many times).
 public struct DecodedSet: Sendable {
     /// The set's root path as given (whole-set problems are reported there).
     public var root: String
-    public var documents: [PolicyDocument]
+    public let documents: [PolicyDocument]
     /// False when a file could not be read in full or a document's kind is unknown: existence
     /// checks (no Tenant, unknown profile...) are then skipped, since the missing piece may be
     /// in the unreadable part, and one mistake must not cascade into many.
     public var isComplete: Bool
 
-    func all<Spec>(_ extract: (PolicyDocument.Spec) -> Spec?) -> [Decoded<Spec>] {
-        documents.compactMap { doc in doc.spec.flatMap(extract).map { Decoded(document: doc, spec: $0) } }
-    }
+    public let tenants: [Decoded<Tenant>]
+    public let profiles: [Decoded<MultimediaProfile>]
+    public let entryPoints: [Decoded<EntryPoint>]
+    public let outboundPolicies: [Decoded<OutboundPolicy>]
+    public let reasonCatalogs: [Decoded<ReasonCatalog>]
+    public let messageTemplates: [Decoded<MessageTemplate>]
+    public let policyTests: [Decoded<PolicyTest>]
 
-    public var tenants: [Decoded<Tenant>] { all { if case .tenant(let x) = $0 { x } else { nil } } }
-    public var profiles: [Decoded<MultimediaProfile>] { all { if case .multimediaProfile(let x) = $0 { x } else { nil } } }
-    public var entryPoints: [Decoded<EntryPoint>] { all { if case .entryPoint(let x) = $0 { x } else { nil } } }
-    public var outboundPolicies: [Decoded<OutboundPolicy>] { all { if case .outboundPolicy(let x) = $0 { x } else { nil } } }
-    public var reasonCatalogs: [Decoded<ReasonCatalog>] { all { if case .reasonCatalog(let x) = $0 { x } else { nil } } }
-    public var messageTemplates: [Decoded<MessageTemplate>] { all { if case .messageTemplate(let x) = $0 { x } else { nil } } }
-    public var policyTests: [Decoded<PolicyTest>] { all { if case .policyTest(let x) = $0 { x } else { nil } } }
+    public init(root: String, documents: [PolicyDocument], isComplete: Bool) {
+        self.root = root
+        self.documents = documents
+        self.isComplete = isComplete
+        var tenants: [Decoded<Tenant>] = [], profiles: [Decoded<MultimediaProfile>] = []
+        var entryPoints: [Decoded<EntryPoint>] = [], outboundPolicies: [Decoded<OutboundPolicy>] = []
+        var reasonCatalogs: [Decoded<ReasonCatalog>] = [], messageTemplates: [Decoded<MessageTemplate>] = []
+        var policyTests: [Decoded<PolicyTest>] = []
+        for document in documents {
+            switch document.spec {
+            case .tenant(let x): tenants.append(Decoded(document: document, spec: x))
+            case .multimediaProfile(let x): profiles.append(Decoded(document: document, spec: x))
+            case .entryPoint(let x): entryPoints.append(Decoded(document: document, spec: x))
+            case .outboundPolicy(let x): outboundPolicies.append(Decoded(document: document, spec: x))
+            case .reasonCatalog(let x): reasonCatalogs.append(Decoded(document: document, spec: x))
+            case .messageTemplate(let x): messageTemplates.append(Decoded(document: document, spec: x))
+            case .policyTest(let x): policyTests.append(Decoded(document: document, spec: x))
+            case nil: break
+            }
+        }
+        self.tenants = tenants
+        self.profiles = profiles
+        self.entryPoints = entryPoints
+        self.outboundPolicies = outboundPolicies
+        self.reasonCatalogs = reasonCatalogs
+        self.messageTemplates = messageTemplates
+        self.policyTests = policyTests
+    }
 
     /// The first Tenant in (path, line) order: the one that counts when there are several.
     public var tenant: Tenant? { tenants.first?.spec }

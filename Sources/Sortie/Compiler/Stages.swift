@@ -23,6 +23,8 @@ public struct CompileResult: Sendable {
     public var policy: CompiledPolicy?
     /// The files' bytes by path, so renderers can show source lines.
     public var sources: [String: [UInt8]]
+    /// How long each stage took, in stage order (`sortie lint --timings` prints them).
+    public var stageDurations: [(stage: String, duration: Duration)] = []
 
     public var errorCount: Int { diagnostics.count { $0.severity == .error } }
     public var warningCount: Int { diagnostics.count { $0.severity == .warning } }
@@ -55,12 +57,17 @@ public enum Compiler {
     /// Compiles files already read. `root` names the set in whole-set diagnostics.
     public static func compile(sources: [PolicySource], root: String) -> CompileResult {
         var compilation = Compilation(root: root, sources: sources)
+        var durations: [(stage: String, duration: Duration)] = []
+        let clock = ContinuousClock()
         for stage in stages {
+            let start = clock.now
             stage.run(&compilation)
+            durations.append((stage.name, clock.now - start))
         }
         var bytes: [String: [UInt8]] = [:]
         for source in compilation.sources { bytes[source.path] = source.bytes }
-        return CompileResult(diagnostics: compilation.diagnostics.sorted, policy: compilation.policy, sources: bytes)
+        return CompileResult(diagnostics: compilation.diagnostics.sorted, policy: compilation.policy, sources: bytes,
+                             stageDurations: durations)
     }
 
     /// Reads the set at `paths` (directories or files) and compiles it. Throws only when a path

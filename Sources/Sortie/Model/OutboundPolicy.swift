@@ -33,7 +33,7 @@ public struct OutboundPolicy: Sendable {
         allowedAgentStates = spec.required("allowedAgentStates").flatMap { context.stringSet($0, path: spec.path("allowedAgentStates"), nonEmpty: true) }
         if let node = spec.optional("disallowedOperations") {
             let path = spec.path("disallowedOperations")
-            disallowedOperations = context.list(node, path: path, nonEmpty: false) { context.enumeration($0, path: $1, as: Operation.self) }
+            disallowedOperations = context.list(node, path: path, nonEmpty: false) { context.enumeration($0, path: $1(), as: Operation.self) }
                 .map { Self.unique($0, path: path, context: context) }
         } else {
             disallowedOperations = Self.defaultDisallowedOperations.map { Located($0, at: spec.mapping.span) }

@@ -25,7 +25,8 @@ public struct PolicyTest: Sendable {
         let context = spec.context
         cases = spec.required("cases").flatMap { node in
             context.list(node, path: spec.path("cases"), nonEmpty: true) { item, path in
-                guard let fields = context.fields(item, path: path, known: ["name", "request", "expect"]) else { return nil }
+                let casePath = path()
+                guard let fields = context.fields(item, path: casePath, known: ["name", "request", "expect"]) else { return nil }
                 var testCase = Case(name: nil, request: nil, expect: nil, span: fields.mapping.span)
                 testCase.name = fields.required("name").flatMap { context.string($0, path: fields.path("name")) }
                 if let request = fields.required("request"), context.map(request, path: fields.path("request")) != nil {

@@ -22,21 +22,21 @@ final class DecodeContext {
 
     /// The node as a mapping whose keys must be among `known` (unknown keys are reported with a
     /// did-you-mean). Nil, with a `wrong-type` report, when the node is not a mapping.
-    func fields(_ node: YAMLNode, path: String, known: [String]) -> Fields? {
+    func fields(_ node: YAMLNode, path: @autoclosure @escaping () -> String, known: [String]) -> Fields? {
         guard case .mapping(let mapping) = node else {
-            report(Rules.WrongType.diagnostic(field: path, expected: "a mapping", found: node))
+            report(Rules.WrongType.diagnostic(field: path(), expected: "a mapping", found: node))
             return nil
         }
         for entry in mapping.entries where !known.contains(entry.key.value) {
-            report(Rules.UnknownField.diagnostic(field: entry.key.value, path: path, known: known, at: entry.key.span))
+            report(Rules.UnknownField.diagnostic(field: entry.key.value, path: path(), known: known, at: entry.key.span))
         }
-        return Fields(mapping: mapping, path: path, context: self)
+        return Fields(mapping: mapping, makePath: path, context: self)
     }
 
     /// The node as a mapping with free-form keys (a map of names to values).
-    func map(_ node: YAMLNode, path: String) -> YAMLMapping? {
+    func map(_ node: YAMLNode, path: @autoclosure () -> String) -> YAMLMapping? {
         guard case .mapping(let mapping) = node else {
-            report(Rules.WrongType.diagnostic(field: path, expected: "a mapping", found: node))
+            report(Rules.WrongType.diagnostic(field: path(), expected: "a mapping", found: node))
             return nil
         }
         return mapping
@@ -44,44 +44,44 @@ final class DecodeContext {
 
     // MARK: Scalars
 
-    func string(_ node: YAMLNode, path: String) -> Located<String>? {
+    func string(_ node: YAMLNode, path: @autoclosure () -> String) -> Located<String>? {
         guard case .scalar(let s) = node, !s.isNull else {
-            report(Rules.WrongType.diagnostic(field: path, expected: "a string", found: node))
+            report(Rules.WrongType.diagnostic(field: path(), expected: "a string", found: node))
             return nil
         }
         return Located(s.value, at: s.span)
     }
 
-    func int(_ node: YAMLNode, path: String) -> Located<Int>? {
+    func int(_ node: YAMLNode, path: @autoclosure () -> String) -> Located<Int>? {
         guard case .scalar(let s) = node, !s.isQuoted, let value = Self.parseInt(s.value) else {
-            report(Rules.WrongType.diagnostic(field: path, expected: "an integer", found: node))
+            report(Rules.WrongType.diagnostic(field: path(), expected: "an integer", found: node))
             return nil
         }
         return Located(value, at: s.span)
     }
 
-    func bool(_ node: YAMLNode, path: String) -> Located<Bool>? {
+    func bool(_ node: YAMLNode, path: @autoclosure () -> String) -> Located<Bool>? {
         guard case .scalar(let s) = node, !s.isQuoted, s.value == "true" || s.value == "false" else {
-            report(Rules.WrongType.diagnostic(field: path, expected: "true or false", found: node))
+            report(Rules.WrongType.diagnostic(field: path(), expected: "true or false", found: node))
             return nil
         }
         return Located(s.value == "true", at: s.span)
     }
 
-    func enumeration<E: RawRepresentable & CaseIterable & Sendable & Hashable>(_ node: YAMLNode, path: String, as: E.Type) -> Located<E>? where E.RawValue == String {
-        guard let text = string(node, path: path) else { return nil }
+    func enumeration<E: RawRepresentable & CaseIterable & Sendable & Hashable>(_ node: YAMLNode, path: @autoclosure () -> String, as: E.Type) -> Located<E>? where E.RawValue == String {
+        guard let text = string(node, path: path()) else { return nil }
         guard let value = E(rawValue: text.value) else {
-            report(Rules.InvalidEnumValue.diagnostic(field: path, value: text.value, allowed: E.allCases.map(\.rawValue), at: text.span))
+            report(Rules.InvalidEnumValue.diagnostic(field: path(), value: text.value, allowed: E.allCases.map(\.rawValue), at: text.span))
             return nil
         }
         return Located(value, at: text.span)
     }
 
     /// A name in the `metadata.name` format (also used for names that documents reference).
-    func name(_ node: YAMLNode, path: String) -> Located<String>? {
-        guard let text = string(node, path: path) else { return nil }
+    func name(_ node: YAMLNode, path: @autoclosure () -> String) -> Located<String>? {
+        guard let text = string(node, path: path()) else { return nil }
         guard PolicyName.isValid(text.value) else {
-            report(Rules.InvalidName.diagnostic(field: path, name: text.value, at: text.span))
+            report(Rules.InvalidName.diagnostic(field: path(), name: text.value, at: text.span))
             return nil
         }
         return text
@@ -90,29 +90,31 @@ final class DecodeContext {
     // MARK: Lists
 
     /// The node as a list, each item read by `item`. Broken items are left out.
-    func list<T>(_ node: YAMLNode, path: String, nonEmpty: Bool, item: (YAMLNode, String) -> T?) -> [T]? {
+    func list<T>(_ node: YAMLNode, path: @autoclosure () -> String, nonEmpty: Bool, item: (YAMLNode, @autoclosure () -> String) -> T?) -> [T]? {
         guard case .sequence(let sequence) = node else {
-            report(Rules.WrongType.diagnostic(field: path, expected: "a list", found: node))
+            report(Rules.WrongType.diagnostic(field: path(), expected: "a list", found: node))
             return nil
         }
         if nonEmpty && sequence.items.isEmpty {
-            report(Rules.EmptyList.diagnostic(field: path, at: sequence.span))
+            report(Rules.EmptyList.diagnostic(field: path(), at: sequence.span))
         }
         var out: [T] = []
-        for (i, element) in sequence.items.enumerated() {
-            if let value = item(element, "\(path)[\(i)]") { out.append(value) }
+        withoutActuallyEscaping(path) { path in
+            for (i, element) in sequence.items.enumerated() {
+                if let value = item(element, "\(path())[\(i)]") { out.append(value) }
+            }
         }
         return out
     }
 
     /// A list of strings that is a set: repeated items are reported as `duplicate-item`.
-    func stringSet(_ node: YAMLNode, path: String, nonEmpty: Bool) -> [Located<String>]? {
-        guard let items = list(node, path: path, nonEmpty: nonEmpty, item: { string($0, path: $1) }) else { return nil }
+    func stringSet(_ node: YAMLNode, path: @autoclosure () -> String, nonEmpty: Bool) -> [Located<String>]? {
+        guard let items = list(node, path: path(), nonEmpty: nonEmpty, item: { string($0, path: $1()) }) else { return nil }
         var first: [String: SourceSpan] = [:]
         var out: [Located<String>] = []
         for item in items {
             if let earlier = first[item.value] {
-                report(Rules.DuplicateItem.diagnostic(field: path, item: item.value, first: earlier, at: item.span))
+                report(Rules.DuplicateItem.diagnostic(field: path(), item: item.value, first: earlier, at: item.span))
             } else {
                 first[item.value] = item.span
                 out.append(item)
@@ -123,9 +125,9 @@ final class DecodeContext {
 
     /// Decimal integers only: `12`, `-3`, `+4`. No octal, hex, floats or `_` separators.
     static func parseInt(_ text: String) -> Int? {
-        var digits = Substring(text)
-        if digits.first == "-" || digits.first == "+" { digits = digits.dropFirst() }
-        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        var digits = Substring(text).utf8[...]
+        if digits.first == UInt8(ascii: "-") || digits.first == UInt8(ascii: "+") { digits = digits.dropFirst() }
+        guard !digits.isEmpty, digits.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
         return Int(text.first == "+" ? String(text.dropFirst()) : text)
     }
 }
@@ -133,11 +135,17 @@ final class DecodeContext {
 /// A mapping being decoded against a fixed set of fields.
 struct Fields {
     let mapping: YAMLMapping
-    let path: String
+    /// The mapping's dotted path, built only when a message needs it.
+    let makePath: () -> String
     let context: DecodeContext
 
+    var path: String { makePath() }
+
     /// `path.key`, for messages.
-    func path(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+    func path(_ key: String) -> String {
+        let path = makePath()
+        return path.isEmpty ? key : "\(path).\(key)"
+    }
 
     /// The value of `key`, or nil when it is absent or null (an optional field left out).
     func optional(_ key: String) -> YAMLNode? {

@@ -11,18 +11,22 @@ public struct TextRenderer: Sendable {
     /// Longer source lines are shown as a window around the span.
     static let maxLineWidth = 160
 
+    private let sources: [String: [UInt8]]
+
     public init(sources: [String: [UInt8]]) {
-        for (path, bytes) in sources {
-            let text = String(decoding: bytes, as: UTF8.self)
-            lines[path] = SourceLines.split(text)
-        }
+        self.sources = sources
     }
 
     public func render(_ diagnostics: [Diagnostic]) -> String {
-        diagnostics.map(render).joined()
+        var renderer = self
+        // Split only the files that have diagnostics.
+        for file in Set(diagnostics.map(\.file)) where renderer.lines[file] == nil {
+            if let bytes = sources[file] { renderer.lines[file] = SourceLines.split(String(decoding: bytes, as: UTF8.self)) }
+        }
+        return diagnostics.map(renderer.render).joined()
     }
 
-    public func render(_ d: Diagnostic) -> String {
+    func render(_ d: Diagnostic) -> String {
         guard let start = d.start else {
             return "\(d.file): \(d.severity.rawValue): \(d.message) [\(d.rule)]\n"
         }

@@ -26,15 +26,26 @@ public enum Destination {
     /// SMS: trim; drop the trunk prefix `(0)`; remove whitespace, `-`, `.`, `(` and `)`; then
     /// `+` and 8–15 digits starting with an assigned E.164 country calling code.
     public static func normalizePhone(_ raw: String) -> Result<String, DestinationProblem> {
-        var text = Substring(raw).trimmingWhitespace()
-        while let range = text.firstRange(of: "(0)") {
-            text.removeSubrange(range)
-        }
+        var bytes = isASCII(raw) ? trimASCII(Array(raw.utf8)) : Array(String(Substring(raw).trimmingWhitespace()).utf8)
+        removeTrunkPrefixes(&bytes)
         var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count)
-        for ch in text {
-            if ch.isWhitespace || ch == "-" || ch == "." || ch == "(" || ch == ")" { continue }
-            out.append(contentsOf: ch.utf8)
+        out.reserveCapacity(bytes.count)
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            if b < 0x80 {
+                if !(isASCIIWhitespace(b) || b == UInt8(ascii: "-") || b == UInt8(ascii: ".") || b == UInt8(ascii: "(") || b == UInt8(ascii: ")")) {
+                    out.append(b)
+                }
+                i += 1
+            } else {
+                // A non-ASCII character: dropped if it is whitespace (a no-break space, say).
+                let length = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2
+                let end = min(bytes.count, i + length)
+                let scalar = String(decoding: bytes[i..<end], as: UTF8.self)
+                if !(scalar.count == 1 && scalar.first!.isWhitespace) { out.append(contentsOf: bytes[i..<end]) }
+                i = end
+            }
         }
         guard out.first == UInt8(ascii: "+") else { return .failure(.missingCountryCode) }
         let digits = out.dropFirst()
@@ -45,15 +56,52 @@ public enum Destination {
         return .success(String(decoding: out, as: UTF8.self))
     }
 
+    /// Removes every `(0)`, again and again until none is left (`((0)0)` leaves nothing).
+    private static func removeTrunkPrefixes(_ bytes: inout [UInt8]) {
+        let open = UInt8(ascii: "("), zero = UInt8(ascii: "0"), close = UInt8(ascii: ")")
+        var changed = true
+        while changed {
+            changed = false
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count)
+            var i = 0
+            while i < bytes.count {
+                if bytes[i] == open, i + 2 < bytes.count, bytes[i + 1] == zero, bytes[i + 2] == close {
+                    i += 3
+                    changed = true
+                } else {
+                    out.append(bytes[i])
+                    i += 1
+                }
+            }
+            bytes = out
+        }
+    }
+
     /// Email: trim, lower-case, then ASCII `local@domain` (SPEC §2's rules).
     public static func normalizeEmail(_ raw: String) -> Result<String, DestinationProblem> {
-        let text = String(Substring(raw).trimmingWhitespace()).lowercased()
-        let bytes = Array(text.utf8)
-        guard bytes.count <= 254, bytes.allSatisfy({ $0 < 0x80 }) else { return .failure(.invalidEmail) }
-        let parts = bytes.split(separator: UInt8(ascii: "@"), omittingEmptySubsequences: false)
-        guard parts.count == 2 else { return .failure(.invalidEmail) }
-        guard isValidLocalPart(parts[0]), isValidDomain(parts[1]) else { return .failure(.invalidEmail) }
-        return .success(text)
+        guard isASCII(raw) else {
+            // Non-ASCII is invalid, but trimming may remove non-ASCII whitespace first.
+            let trimmed = String(Substring(raw).trimmingWhitespace())
+            return isASCII(trimmed) ? normalizeEmail(trimmed) : .failure(.invalidEmail)
+        }
+        let bytes = trimASCII(Array(raw.utf8)).map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
+        guard bytes.count <= 254 else { return .failure(.invalidEmail) }
+        guard let at = bytes.firstIndex(of: UInt8(ascii: "@")), bytes[(at + 1)...].firstIndex(of: UInt8(ascii: "@")) == nil else {
+            return .failure(.invalidEmail)
+        }
+        guard isValidLocalPart(bytes[..<at]), isValidDomain(bytes[(at + 1)...]) else { return .failure(.invalidEmail) }
+        return .success(String(decoding: bytes, as: UTF8.self))
+    }
+
+    private static func isASCII(_ s: String) -> Bool { s.utf8.allSatisfy { $0 < 0x80 } }
+
+    private static func isASCIIWhitespace(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
+
+    private static func trimASCII(_ bytes: [UInt8]) -> [UInt8] {
+        guard let first = bytes.firstIndex(where: { !isASCIIWhitespace($0) }),
+              let last = bytes.lastIndex(where: { !isASCIIWhitespace($0) }) else { return [] }
+        return Array(bytes[first...last])
     }
 
     private static let localSpecials = Set("!#$%&'*+/=?^_`{|}~.-".utf8)

@@ -31,7 +31,7 @@ extension Rules {
             var first: [String: (name: String, span: SourceSpan)] = [:]
             for entryPoint in set.entryPoints {
                 guard let channel = entryPoint.spec.channel?.value, let address = entryPoint.spec.address,
-                      case .success(let normalized) = Destination.normalize(address.value, channel: channel) else { continue }
+                      case .success(let normalized) = entryPoint.spec.normalizedAddress else { continue }
                 let key = "\(channel.rawValue):\(normalized)"
                 if let earlier = first[key] {
                     diagnostics.append(rule.diagnostic(

@@ -11,7 +11,7 @@ extension Rules {
         static func check(_ set: DecodedSet, into diagnostics: inout Diagnostics) {
             for entryPoint in set.entryPoints {
                 guard let channel = entryPoint.spec.channel?.value, let address = entryPoint.spec.address else { continue }
-                if case .failure(let problem) = Destination.normalize(address.value, channel: channel) {
+                if case .failure(let problem) = entryPoint.spec.normalizedAddress {
                     diagnostics.append(rule.diagnostic(
                         "address \(YAMLScalar.quote(address.value)) is not a valid \(channel.rawValue) destination (\(problem.rawValue))\(hint(problem))",
                         at: address.span))
