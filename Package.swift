@@ -22,7 +22,8 @@ let package = Package(
         // libyaml events -> positioned node tree, with Sortie's strict YAML rules.
         .target(name: "SortieYAML", dependencies: ["CLibYAML"]),
         // The engine: diagnostics, model, compiler stages, lint rules (and later the evaluator).
-        .target(name: "Sortie", dependencies: ["SortieYAML"]),
+        .target(name: "Sortie", dependencies: ["SortieYAML"],
+                exclude: ["Evaluator/Destination/country-calling-codes.txt"]),
         // The verbs of the `sortie` command, testable in-process.
         .target(name: "SortieCLI", dependencies: [
             "Sortie",

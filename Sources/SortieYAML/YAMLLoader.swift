@@ -134,6 +134,7 @@ private struct TreeBuilder {
                 // Too deep: stop reading this file. libyaml's scanner is quadratic in the
                 // flow nesting depth, so reading on through 100,000 `[` would take minutes.
                 isComplete = false
+                untrusted.insert(documents.count)
                 return
             }
         }

@@ -56,3 +56,33 @@ import Testing
         #expect(Destination.normalize(raw, channel: .email) == .failure(.invalidEmail))
     }
 }
+
+@Suite struct CountryCallingCodesTests {
+    static let dataFile = TestPaths.packageRoot.appendingPathComponent("Sources/Sortie/Evaluator/Destination/country-calling-codes.txt")
+
+    @Test func swiftTableMatchesTheDataFile() throws {
+        let text = try String(contentsOf: Self.dataFile, encoding: .utf8)
+        #expect(text.contains("# Source: ITU-T"), "the data file states its source")
+        let codes = text.split(separator: "\n").filter { !$0.hasPrefix("#") && !$0.isEmpty }.map { String($0.split(separator: "\t")[0]) }
+        #expect(codes.sorted() == CountryCallingCodes.assigned.sorted())
+        #expect(codes.count > 200)
+    }
+
+    @Test func codesArePrefixFree() {
+        for a in CountryCallingCodes.assigned {
+            for b in CountryCallingCodes.assigned where a != b {
+                #expect(!b.hasPrefix(a), "\(a) is a prefix of \(b)")
+            }
+        }
+    }
+
+    @Test(arguments: [("33612345678", 2), ("14155550100", 1), ("79161234567", 1), ("352621123", 3), ("2125551234", 3), ("8821234567", 3)])
+    func prefixLengths(digits: String, length: Int) {
+        #expect(CountryCallingCodes.prefixLength(of: Array(digits.utf8)) == length)
+    }
+
+    @Test(arguments: ["2801234567", "2891234567", "9991234567", "0123456789", "3881234567", "2101234567", "8011234567"])
+    func spareCodesAreUnknown(digits: String) {
+        #expect(CountryCallingCodes.prefixLength(of: Array(digits.utf8)) == nil)
+    }
+}

@@ -27,11 +27,11 @@ public enum RuleReference {
     }
 
     private static func block(_ title: String, _ example: RuleExample) -> String {
+        if example.isGenerated {
+            return "\n\(title): \(example.display).\n"
+        }
         if example.display.isEmpty {
             return "\n\(title): an empty file.\n"
-        }
-        if !example.display.contains("\n") && !example.display.hasPrefix("apiVersion") && example.display.contains(" ") && !example.display.contains(":") || example.display.hasPrefix("a ") || example.display.hasPrefix("`") {
-            return "\n\(title): \(example.display).\n"
         }
         let text = example.display.hasSuffix("\n") ? example.display : example.display + "\n"
         return "\n\(title):\n\n```yaml\n\(text)```\n"
