@@ -60,6 +60,9 @@ public struct YAMLEntry: Sendable, Hashable {
 public struct YAMLMapping: Sendable, Hashable {
     public var entries: [YAMLEntry]
     public var span: SourceSpan
+    /// True when a merge key, a duplicate key or a complex key was rejected here (and its value
+    /// dropped): a field may then be "missing" only because of that, already reported, mistake.
+    public var hasRejectedKeys = false
 
     /// The entry for `key`, if any (keys are unique once loaded).
     public subscript(key: String) -> YAMLEntry? {

@@ -78,6 +78,7 @@ private struct TreeBuilder {
         var entries: [YAMLEntry] = []
         var items: [YAMLNode] = []
         var keyState = KeyState.expectingKey
+        var hasRejectedKeys = false
         /// Key index for duplicate detection, built only for large mappings (small ones are
         /// scanned: hashing every key of every small mapping is most of the cost otherwise).
         var index: [String: SourceSpan]?
@@ -238,7 +239,8 @@ private struct TreeBuilder {
             if frame.isMapping {
                 // A block mapping "ends" where the next token starts; end it at its last value instead.
                 let end = frame.entries.last.map { max($0.value.span.end, $0.key.span.end) } ?? endMark
-                attach(.mapping(YAMLMapping(entries: frame.entries, span: SourceSpan(file: path, start: start, end: max(end, start)))))
+                attach(.mapping(YAMLMapping(entries: frame.entries, span: SourceSpan(file: path, start: start, end: max(end, start)),
+                                            hasRejectedKeys: frame.hasRejectedKeys)))
             } else {
                 let end = frame.items.last?.span.end ?? endMark
                 attach(.sequence(YAMLSequence(items: frame.items, span: SourceSpan(file: path, start: start, end: max(end, start)))))
@@ -272,14 +274,17 @@ private struct TreeBuilder {
             guard case .scalar(let key) = node else {
                 issues.append(YAMLIssue(kind: .complexKey, span: node.span))
                 top.keyState = .dropValue
+                top.hasRejectedKeys = true
                 return
             }
             if key.value == "<<" && !key.isQuoted {
                 issues.append(YAMLIssue(kind: .mergeKey, span: key.span))
                 top.keyState = .dropValue
+                top.hasRejectedKeys = true
             } else if let first = top.firstOccurrence(of: key.value) {
                 issues.append(YAMLIssue(kind: .duplicateKey(key: key.value, first: first), span: key.span))
                 top.keyState = .dropValue
+                top.hasRejectedKeys = true
             } else {
                 top.keyState = .haveKey(key)
             }

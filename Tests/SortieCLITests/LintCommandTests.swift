@@ -110,7 +110,13 @@ private let tenant = """
     @Test func wholeSetProblemsUseTheRootPathAndNoLine() throws {
         try withPolicySet(["entry.yaml": "apiVersion: sortie/v1\nkind: EntryPoint\nmetadata: { name: sms }\nspec: { channel: sms, address: \"+33186950000\" }\n"]) { dir in
             let result = run(["lint", "--format", "json", dir])
-            #expect(result.out.contains("{\"file\":\"\(dir)\",\"line\":null,\"column\":null,\"endLine\":null,\"endColumn\":null,\"severity\":\"error\",\"rule\":\"missing-tenant\""))
+            let json = try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [String: Any]
+            let diagnostics = json?["diagnostics"] as? [[String: Any]] ?? []
+            let tenant = try #require(diagnostics.first { $0["rule"] as? String == "missing-tenant" })
+            #expect(tenant["file"] as? String == dir)
+            for key in ["line", "column", "endLine", "endColumn"] { #expect(tenant[key] is NSNull, "\(key) is null") }
+            #expect(json?["errors"] as? Int == 2)
+            #expect(json?["warnings"] as? Int == 0)
             let text = run(["lint", dir])
             #expect(text.out.contains("\(dir): error: the policy set has no Tenant; add one document of kind Tenant [missing-tenant]\n"))
         }

@@ -96,6 +96,8 @@ public enum Compiler {
                 guard let root = yaml.root else { continue }
                 let context = DecodeContext()
                 if let document = PolicyDocument.decode(root, context: context) {
+                    // A document whose name is unreadable may be what a reference names.
+                    if document.metadata.name == nil { complete = false }
                     documents.append(document)
                 } else {
                     complete = false

@@ -77,12 +77,12 @@ final class DecodeContext {
         return Located(value, at: text.span)
     }
 
-    /// A name in the `metadata.name` format (also used for names that documents reference).
+    /// A name in the `metadata.name` format. A badly formed name is reported but still returned,
+    /// so messages and duplicate checks can name the document as its author wrote it.
     func name(_ node: YAMLNode, path: @autoclosure () -> String) -> Located<String>? {
         guard let text = string(node, path: path()) else { return nil }
-        guard PolicyName.isValid(text.value) else {
+        if !PolicyName.isValid(text.value) {
             report(Rules.InvalidName.diagnostic(field: path(), name: text.value, at: text.span))
-            return nil
         }
         return text
     }
@@ -162,7 +162,7 @@ struct Fields {
             let misspelt = mapping.entries.contains { entry in
                 entry.key.value != key && Suggestion.closest(to: entry.key.value, in: [key]) != nil
             }
-            if !misspelt {
+            if !misspelt && !mapping.hasRejectedKeys {
                 context.report(Rules.MissingField.diagnostic(field: key, path: path, at: mapping.span))
             }
             return nil

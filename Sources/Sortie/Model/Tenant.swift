@@ -16,6 +16,8 @@ public struct Tenant: Sendable {
     public var locales: [Located<String>]?
     /// Profile for agents that no assignment covers.
     public var defaultProfile: Located<String>?
+    /// True when `defaultProfile` is written but could not be read.
+    public var defaultProfileUnreadable = false
 
     static let fields = ["digitalChannels", "licenses", "agentStates", "locales", "defaultProfile"]
 
@@ -40,6 +42,9 @@ public struct Tenant: Sendable {
         } else {
             locales = [Located("en", at: spec.mapping.span)]
         }
-        defaultProfile = spec.optional("defaultProfile").flatMap { context.string($0, path: spec.path("defaultProfile")) }
+        if let node = spec.optional("defaultProfile") {
+            defaultProfile = context.string(node, path: spec.path("defaultProfile"))
+            defaultProfileUnreadable = defaultProfile == nil
+        }
     }
 }

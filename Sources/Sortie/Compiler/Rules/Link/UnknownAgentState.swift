@@ -28,7 +28,8 @@ extension Rules {
                 """)])
 
         static func check(_ set: DecodedSet, into diagnostics: inout Diagnostics) {
-            guard let states = set.tenant?.agentStates?.map(\.value) else { return }
+            // An empty or unreadable vocabulary is already an error; checking against it would cascade.
+            guard let states = set.tenant?.agentStates?.map(\.value), !states.isEmpty else { return }
             for policy in set.outboundPolicies {
                 for state in policy.spec.allowedAgentStates ?? [] where !states.contains(state.value) {
                     var message = "agent state \(YAMLScalar.quote(state.value)) is not one of the Tenant's agentStates"
