@@ -28,11 +28,16 @@ extension Rules {
                 """)])
 
         static func check(_ set: DecodedSet, into diagnostics: inout Diagnostics) {
-            var first: [String: (name: String, span: SourceSpan)] = [:]
+            struct Key: Hashable {
+                var channel: Channel
+                var address: String
+            }
+            var first: [Key: (name: String, span: SourceSpan)] = [:]
+            first.reserveCapacity(set.entryPoints.count)
             for entryPoint in set.entryPoints {
                 guard let channel = entryPoint.spec.channel?.value, let address = entryPoint.spec.address,
                       case .success(let normalized) = entryPoint.spec.normalizedAddress else { continue }
-                let key = "\(channel.rawValue):\(normalized)"
+                let key = Key(channel: channel, address: normalized)
                 if let earlier = first[key] {
                     diagnostics.append(rule.diagnostic(
                         "address \(normalized) is also used by entry point \(YAMLScalar.quote(earlier.name)) at \(earlier.span.fileAndLine)",

@@ -28,15 +28,20 @@ extension Rules {
                 """)])
 
         static func check(_ set: DecodedSet, into diagnostics: inout Diagnostics) {
-            var first: [PolicyKind: [String: SourceSpan]] = [:]
-            for document in set.documents {
-                guard let name = document.metadata.name else { continue }
-                if let earlier = first[document.kind]?[name.value] {
+            struct Key: Hashable {
+                var kind: PolicyKind
+                var name: String
+            }
+            var first: [Key: SourceSpan] = [:]
+            first.reserveCapacity(set.documents.count)
+            for index in set.documents.indices {
+                guard let name = set.documents[index].metadata.name else { continue }
+                let kind = set.documents[index].kind
+                if let earlier = first.updateValue(name.span, forKey: Key(kind: kind, name: name.value)) {
+                    first[Key(kind: kind, name: name.value)] = earlier
                     diagnostics.append(rule.diagnostic(
-                        "duplicate \(document.kind.rawValue) name \(YAMLScalar.quote(name.value)); first defined at \(earlier.fileAndLine)",
+                        "duplicate \(kind.rawValue) name \(YAMLScalar.quote(name.value)); first defined at \(earlier.fileAndLine)",
                         at: name.span))
-                } else {
-                    first[document.kind, default: [:]][name.value] = name.span
                 }
             }
         }

@@ -20,13 +20,16 @@ extension Rules {
         static let kinds: [PolicyKind] = [.tenant, .outboundPolicy, .reasonCatalog]
 
         static func check(_ set: DecodedSet, into diagnostics: inout Diagnostics) {
-            for kind in kinds {
-                let documents = set.documents.filter { $0.kind == kind }
-                guard let first = documents.first else { continue }
-                for document in documents.dropFirst() {
+            var first: [PolicyKind: SourceSpan] = [:]
+            for index in set.documents.indices {
+                let kind = set.documents[index].kind
+                guard kinds.contains(kind) else { continue }
+                let span = set.documents[index].kindSpan
+                if let earlier = first[kind] {
                     diagnostics.append(rule.diagnostic(
-                        "a set has only one \(kind.rawValue); the first is at \(first.kindSpan.fileAndLine)",
-                        at: document.kindSpan))
+                        "a set has only one \(kind.rawValue); the first is at \(earlier.fileAndLine)", at: span))
+                } else {
+                    first[kind] = span
                 }
             }
         }
