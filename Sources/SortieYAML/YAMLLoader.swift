@@ -95,8 +95,6 @@ private struct TreeBuilder {
         init(isMapping: Bool, start: SourcePosition) {
             self.isMapping = isMapping
             self.start = start
-            // Most policy mappings have a handful of keys: one allocation instead of three.
-            if isMapping { entries.reserveCapacity(4) }
         }
     }
 
