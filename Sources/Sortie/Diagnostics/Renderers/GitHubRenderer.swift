@@ -1,4 +1,5 @@
-/// GitHub Actions workflow commands: `::error file=…,line=…,col=…,endLine=…,endColumn=…,title=RULE::MESSAGE`.
+/// GitHub Actions workflow commands, exactly as SPEC §3 gives them:
+/// `::error file=…,line=…,col=…,title=RULE::MESSAGE` (no line or col for whole-set problems).
 /// Property values and messages are escaped as the Actions toolkit does.
 public enum GitHubRenderer {
     public static func render(_ diagnostics: [Diagnostic]) -> String {
@@ -6,9 +7,6 @@ public enum GitHubRenderer {
             var properties = ["file=\(escapeProperty(d.file))"]
             if let start = d.start {
                 properties += ["line=\(start.line)", "col=\(start.column)"]
-                if let end = d.end {
-                    properties += ["endLine=\(end.line)", "endColumn=\(end.column)"]
-                }
             }
             properties.append("title=\(escapeProperty(d.rule))")
             return "::\(d.severity.rawValue) \(properties.joined(separator: ","))::\(escapeData(d.message))\n"
