@@ -165,3 +165,50 @@ private func run(_ arguments: [String], in directory: URL) -> (code: Int32, out:
     defer { _ = FileManager.default.changeCurrentDirectoryPath(previous) }
     return run(arguments)
 }
+
+@Suite struct TestCommandTests {
+    @Test func shippedPolicyTestsPass() {
+        let result = run(["test", path("policies")])
+        #expect(result.code == 0, "\(result.out)")
+        #expect(result.out.hasSuffix(" passed, 0 failed\n"))
+    }
+
+    @Test func aFailingCaseShowsWhereAndWhatWasExpectedAndDecided() throws {
+        let wrong = tenant + """
+            ---
+            apiVersion: sortie/v1
+            kind: PolicyTest
+            metadata: { name: limits }
+            spec:
+              cases:
+                - name: the third SMS is refused
+                  request: { agent: { id: a, license: premium, state: available }, activeOutbound: { sms: 1 }, channel: sms, to: "+33612345678", entryPoint: null }
+                  expect: { allowed: false, reasons: [OUTBOUND_LIMIT_REACHED] }
+
+            """
+        try withPolicySet(["set.yaml": wrong]) { dir in
+            let result = run(["test", dir])
+            #expect(result.code == 1)
+            #expect(result.out.contains("FAIL \(dir)/set.yaml:21: limits / the third SMS is refused"))
+            #expect(result.out.contains("expected: allowed: false, reasons: [OUTBOUND_LIMIT_REACHED]"))
+            // The set has no entry point: NO_ENTRY_POINT_CONFIGURED alone (it skips the other entry-point codes).
+            #expect(result.out.contains("decided:  allowed: false, reasons: [NO_ENTRY_POINT_CONFIGURED], warnings: []"))
+            #expect(result.out.hasSuffix("0 passed, 1 failed\n"))
+        }
+    }
+
+    @Test func failOnEmptyAndBrokenSets() throws {
+        try withPolicySet(["set.yaml": tenant]) { dir in
+            #expect(run(["test", dir]).code == 0)
+            let empty = run(["test", "--fail-on-empty", dir])
+            #expect(empty.code == 1)
+            #expect(empty.out == "0 passed, 0 failed\n")
+        }
+        try withPolicySet(["set.yaml": "kind: [\n"]) { dir in
+            let broken = run(["test", dir])
+            #expect(broken.code == 1)
+            #expect(broken.err.contains("does not compile"))
+        }
+        #expect(run(["test", "/nonexistent"]).code == 2)
+    }
+}

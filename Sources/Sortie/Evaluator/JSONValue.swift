@@ -1,0 +1,85 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// A JSON value, as a request arrives: decoded without guessing (a boolean stays a boolean, a
+/// number a number), so the request schema can say exactly which field has the wrong type.
+public enum JSONValue: Sendable, Hashable {
+    case null
+    case bool(Bool)
+    case integer(Int)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    /// Parses one JSON text. Nil when it is not JSON.
+    public static func parse(_ bytes: some Collection<UInt8>) -> JSONValue? {
+        try? JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+    }
+
+    /// What the value is, for "expected X, found Y" messages.
+    var typeName: String {
+        switch self {
+        case .null: "null"
+        case .bool: "a boolean"
+        case .integer, .number: "a number"
+        case .string: "a string"
+        case .array: "an array"
+        case .object: "an object"
+        }
+    }
+}
+
+extension JSONValue: Decodable {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Int.self) {
+            self = .integer(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .number(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([JSONValue].self) {
+            self = .array(value)
+        } else {
+            self = .object(try container.decode([String: JSONValue].self))
+        }
+    }
+}
+
+extension JSONValue {
+    /// A request written in YAML (a PolicyTest case), typed as JSON would type it: plain
+    /// `true`/`false` are booleans, plain decimal integers are numbers, plain `null`/`~` is null;
+    /// quoted scalars are always strings.
+    public init(yaml node: YAMLNode) {
+        switch node {
+        case .scalar(let s):
+            if s.isQuoted {
+                self = .string(s.value)
+            } else if s.isNull {
+                self = .null
+            } else if s.value == "true" || s.value == "false" {
+                self = .bool(s.value == "true")
+            } else if let value = DecodeContext.parseInt(s.value) {
+                self = .integer(value)
+            } else if let value = Double(s.value), s.value.contains(".") {
+                self = .number(value)
+            } else {
+                self = .string(s.value)
+            }
+        case .sequence(let seq):
+            self = .array(seq.items.map(JSONValue.init(yaml:)))
+        case .mapping(let map):
+            var object: [String: JSONValue] = [:]
+            for entry in map.entries { object[entry.key.value] = JSONValue(yaml: entry.value) }
+            self = .object(object)
+        }
+    }
+}
