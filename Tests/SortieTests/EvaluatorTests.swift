@@ -120,6 +120,7 @@ private let agent = #""agent": {"id": "a-1", "license": "premium", "state": "ava
 
     @Test func decisionJSONHasTheContractsFields() throws {
         let d = try decide(#"{"id": "r-1", \#(agent), "channel": "sms", "to": "+33612345678", "entryPoint": "support-sms"}"#)
-        #expect(d.json == #"{"allowed":true,"destination":"+33612345678","id":"r-1","profile":"digital","reasons":[],"revision":"","warnings":[]}"#)
+        #expect(d.json == #"{"allowed":true,"destination":"+33612345678","id":"r-1","profile":"digital","reasons":[],"revision":"\#(d.revision)","warnings":[]}"#)
+        #expect(d.revision.hasPrefix("sha256:"))
     }
 }

@@ -24,9 +24,9 @@ public struct Evaluator: Sendable {
     private let wrapUpReasons: Set<String>
     private let defaultLocale: String
 
-    public init(policy: CompiledPolicy, revision: String = "") {
+    public init(policy: CompiledPolicy) {
         self.policy = policy
-        self.revision = revision
+        self.revision = policy.revision
         licenses = Dictionary(policy.licenses.map { ($0.name, $0.outbound) }, uniquingKeysWith: { a, _ in a })
         profilesByName = Dictionary(policy.profiles.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         var byAgent: [String: String] = [:], byTeam: [String: String] = [:], bySite: [String: String] = [:]
