@@ -212,3 +212,41 @@ private func run(_ arguments: [String], in directory: URL) -> (code: Int32, out:
         #expect(run(["test", "/nonexistent"]).code == 2)
     }
 }
+
+@Suite struct EvalCommandTests {
+    private func withRequests(_ lines: [String], _ body: (String) throws -> Void) throws {
+        try withPolicySet(["requests.jsonl": lines.joined(separator: "\n") + "\n"]) { dir in try body(dir + "/requests.jsonl") }
+    }
+
+    @Test func oneDecisionPerNonBlankLineInOrderEvenForMalformedLines() throws {
+        let ok = #"{"id":"r-1","agent":{"id":"a","license":"premium","state":"available"},"channel":"sms","to":"+33 6 12 34 56 78","entryPoint":"support-sms-fr"}"#
+        let refused = #"{"id":"r-2","agent":{"id":"a","license":"standard","state":"available"},"channel":"sms","to":"+33612345678","entryPoint":"support-sms-fr"}"#
+        try withRequests([ok, "", "   ", "not json", #"{"id":"r-3","agent":{"id":"a"},"destinationActiv":true}"#, refused]) { file in
+            let result = run(["eval", "--policies", path("policies"), file])
+            #expect(result.code == 0)
+            let lines = result.out.split(separator: "\n").map(String.init)
+            #expect(lines.count == 4)
+            #expect(lines[0].contains(#""allowed":true"#) && lines[0].contains(#""id":"r-1""#) && lines[0].contains(#""destination":"+33612345678""#))
+            #expect(lines[1].contains("INVALID_REQUEST") && lines[1].contains(#""id":null"#))
+            #expect(lines[2].contains("INVALID_REQUEST") && lines[2].contains(#""id":"r-3""#) && lines[2].contains("destinationActiv: unknown field"))
+            #expect(lines[3].contains("LICENSE_NOT_ELIGIBLE") && lines[3].contains(#""id":"r-2""#))
+        }
+    }
+
+    @Test func textFormatIsForPeople() throws {
+        try withRequests([#"{"id":"r-9","locale":"en","agent":{"id":"a","license":"premium","state":"idle"},"channel":"sms","to":"+33612345678","entryPoint":"support-sms-fr"}"#]) { file in
+            let result = run(["eval", "--policies", path("policies"), "--format", "text", file])
+            #expect(result.out == "r-9: denied (profile digital-default) to +33612345678\n  AGENT_STATE_NOT_ALLOWED: Switch to Available to start an outbound conversation (current state: idle).\n")
+        }
+    }
+
+    @Test func aBrokenPolicyExitsOneWithItsDiagnostics() throws {
+        try withPolicySet(["set.yaml": "kind: [\n", "requests.jsonl": "{}\n"]) { dir in
+            let result = run(["eval", "--policies", dir, dir + "/requests.jsonl"])
+            #expect(result.code == 1)
+            #expect(result.err.contains("[yaml-syntax]"))
+            #expect(result.out.isEmpty)
+        }
+        #expect(run(["eval", "--policies", path("policies"), "/nonexistent.jsonl"]).code == 2)
+    }
+}

@@ -1,0 +1,77 @@
+import ArgumentParser
+import Sortie
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `sortie eval --policies DIR [FILE|-] [--format json|text]`: decides a JSON Lines stream.
+struct EvalCommand: Verb {
+    enum Format: String, ExpressibleByArgument, CaseIterable { case json, text }
+
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Decide a JSON Lines stream of requests: one decision per non-blank line, in order.",
+        discussion: "Reads FILE, or standard input for '-' or no FILE, in constant memory. Exit status: 0 whatever the decisions, 1 the policy does not compile (diagnostics on stderr), 2 a usage or I/O error.")
+
+    @Option(help: "The policy directory (or file).")
+    var policies: String = "policies/"
+
+    @Argument(help: "A JSON Lines file of requests, or '-' for standard input.")
+    var input: String = "-"
+
+    @Option(help: "Output format: json (one decision per line) or text (for people).")
+    var format: Format = .json
+
+    func run(io: CommandIO) -> ExitStatus {
+        let result: CompileResult
+        do {
+            result = try Compiler.compile(paths: [policies])
+        } catch {
+            io.stderr("sortie: \(error)\n")
+            return .usage
+        }
+        guard let policy = result.policy else {
+            io.stderr(DiagnosticFormat.text.render(result.diagnostics.filter { $0.severity == .error }, sources: result.sources))
+            return .failure
+        }
+        let fd: Int32 = input == "-" ? 0 : open(input, O_RDONLY)
+        guard fd >= 0 else {
+            io.stderr("sortie: \(input): cannot open the file\n")
+            return .usage
+        }
+        defer { if fd != 0 { close(fd) } }
+        let evaluator = Evaluator(policy: policy)
+        var reader = LineReader(fd: fd)
+        var out = ""
+        out.reserveCapacity(1 << 16)
+        while let line = reader.next() {
+            guard line.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) else { continue }
+            let decision = evaluator.decide(json: line)
+            out += format == .json ? decision.json + "\n" : Self.text(decision)
+            if out.utf8.count >= 1 << 16 {
+                io.stdout(out)
+                out.removeAll(keepingCapacity: true)
+            }
+        }
+        io.stdout(out)
+        return .success
+    }
+
+    /// One decision for people: `ID: allowed …` or `ID: denied`, then one line per reason.
+    static func text(_ d: Decision) -> String {
+        var out = "\(d.id ?? "-"): \(d.allowed ? "allowed" : "denied")"
+        if let profile = d.profile { out += " (profile \(profile))" }
+        if let destination = d.destination { out += " to \(destination)" }
+        out += "\n"
+        for reason in d.reasons { out += "  \(reason.code.rawValue): \(reason.message)\n" }
+        for warning in d.warnings { out += "  warning \(warning.code.rawValue): \(warning.message)\n" }
+        for channel in d.channels ?? [] {
+            out += "  \(channel.channel.rawValue): \(channel.allowed ? "open" : "closed"), \(channel.active)/\(channel.limit.map(String.init) ?? "-"), entry points: \(channel.entryPoints.joined(separator: ", "))\n"
+            for reason in channel.reasons { out += "    \(reason.code.rawValue): \(reason.message)\n" }
+        }
+        return out
+    }
+}
