@@ -1,0 +1,122 @@
+import Testing
+@testable import Sortie
+
+/// Generates random policy sets and requests (seeded, reproducible) and requires the compiled
+/// evaluator to decide exactly as the reference evaluator written straight from SPEC §2.
+@Suite struct DifferentialTests {
+    static let states = ["available", "idle", "rona", "engaged"]
+    static let teams = ["t1", "t2", "t3"]
+    static let sites = ["paris", "lyon"]
+    static let agents = ["a1", "a2", "a3", "a4"]
+    static let triggers = ["manual", "task-created", "task-routed", "task-completed"]
+    static let reasons = ["resolu", "a-rappeler", "sans-reponse"]
+
+    static func pick<T>(_ items: [T], _ rng: inout SeededGenerator) -> T { items[Int.random(in: 0..<items.count, using: &rng)] }
+    static func subset(_ items: [String], _ rng: inout SeededGenerator, nonEmpty: Bool = false) -> [String] {
+        var out = items.filter { _ in Bool.random(using: &rng) }
+        if nonEmpty && out.isEmpty { out = [pick(items, &rng)] }
+        return out
+    }
+    static func list(_ items: [String]) -> String { "[" + items.joined(separator: ", ") + "]" }
+
+    static func randomSet(_ rng: inout SeededGenerator) -> String {
+        var docs: [String] = []
+        let profileCount = Int.random(in: 0...3)
+        // Claims must be unique across profiles: deal each agent/team/site to at most one profile.
+        var claims = [[String]](repeating: [], count: max(profileCount, 1))
+        for item in agents + teams + sites where profileCount > 0 && Int.random(in: 0..<3, using: &rng) == 0 {
+            claims[Int.random(in: 0..<profileCount, using: &rng)].append(item)
+        }
+        var profileNames: [String] = []
+        for i in 0..<profileCount {
+            let name = "p\(i)"
+            profileNames.append(name)
+            var channels: [String] = []
+            if Bool.random(using: &rng) { channels.append("sms: { maxOutboundTasks: \(Int.random(in: 0...3, using: &rng)) }") }
+            if Bool.random(using: &rng) || channels.isEmpty { channels.append("email: { maxOutboundTasks: \(Int.random(in: 0...3, using: &rng)) }") }
+            let mine = claims[i]
+            let assigned = "{ agents: \(list(mine.filter(agents.contains))), teams: \(list(mine.filter(teams.contains))), sites: \(list(mine.filter(sites.contains))) }"
+            docs.append("apiVersion: sortie/v1\nkind: MultimediaProfile\nmetadata: { name: \(name) }\nspec: { channels: { \(channels.joined(separator: ", ")) }, assignedTo: \(assigned) }\n")
+        }
+        let defaultProfile = profileNames.isEmpty || Bool.random(using: &rng) ? "" : ", defaultProfile: \(pick(profileNames, &rng))"
+        docs.append("""
+            apiVersion: sortie/v1
+            kind: Tenant
+            metadata: { name: t }
+            spec: { digitalChannels: \(Int.random(in: 0..<5, using: &rng) > 0), licenses: { premium: { outbound: true }, standard: { outbound: \(Bool.random(using: &rng)) } }, agentStates: \(list(states)), locales: [fr, en]\(defaultProfile) }
+
+            """)
+        let operations = subset(["conference", "transfer"], &rng)
+        docs.append("""
+            apiVersion: sortie/v1
+            kind: OutboundPolicy
+            metadata: { name: o }
+            spec: { allowedAgentStates: \(list(subset(states, &rng, nonEmpty: true))), disallowedOperations: \(list(operations)), disallowedWorkflowTriggers: \(list(subset(triggers, &rng))), emailSubjectReuse: \(pick(["allow", "warn", "deny"], &rng)), wrapUpReasons: \(list(subset(reasons, &rng, nonEmpty: true))) }
+
+            """)
+        if Bool.random(using: &rng) { docs.append("apiVersion: sortie/v1\nkind: EntryPoint\nmetadata: { name: e-sms }\nspec: { channel: sms, address: \"+33186950000\" }\n") }
+        if Bool.random(using: &rng) { docs.append("apiVersion: sortie/v1\nkind: EntryPoint\nmetadata: { name: e-mail }\nspec: { channel: email, address: a@acme.fr }\n") }
+        return docs.joined(separator: "---\n")
+    }
+
+    static func randomRequest(_ rng: inout SeededGenerator) -> JSONValue {
+        func maybe(_ value: JSONValue) -> JSONValue? { Int.random(in: 0..<4, using: &rng) == 0 ? nil : value }
+        var agent: [String: JSONValue] = ["id": .string(pick(agents + ["zz"], &rng))]
+        agent["license"] = maybe(.string(pick(["premium", "standard", "gold"], &rng)))
+        agent["state"] = maybe(.string(pick(states + ["Available"], &rng)))
+        agent["team"] = maybe(pick([.string(pick(teams, &rng)), .null], &rng))
+        agent["site"] = maybe(.string(pick(sites, &rng)))
+        if Int.random(in: 0..<40, using: &rng) == 0 { agent["licence"] = .string("premium") }
+        var r: [String: JSONValue] = ["agent": .object(agent)]
+        r["action"] = maybe(.string(pick(["start", "start", "start", "options", "operation", "close", "stop"], &rng)))
+        r["id"] = maybe(.string("r"))
+        var counts: [String: JSONValue] = [:]
+        for channel in ["sms", "email"] where Bool.random(using: &rng) {
+            counts[channel] = pick([.integer(Int.random(in: 0...4, using: &rng)), .integer(-1), .number(1.5), .string("1")] + Array(repeating: JSONValue.integer(1), count: 8), &rng)
+        }
+        r["activeOutbound"] = maybe(.object(counts))
+        r["channel"] = maybe(.string(pick(["sms", "email", "email", "SMS", "whatsapp"], &rng)))
+        r["to"] = maybe(.string(pick(["+33 6 12 34 56 78", "0612345678", "+999123456789", "client@exemple.fr", "bad@", "+33612345678"], &rng)))
+        r["entryPoint"] = maybe(pick([.string("e-sms"), .string("e-mail"), .string("nope"), .null], &rng))
+        r["subject"] = maybe(pick([.string("Bonjour"), .string("  "), .null], &rng))
+        r["destinationActive"] = maybe(pick([.bool(true), .bool(false), .string("yes")] + Array(repeating: JSONValue.bool(false), count: 5), &rng))
+        r["subjectUsed"] = maybe(.bool(Bool.random(using: &rng)))
+        r["operation"] = maybe(.string(pick(["conference", "transfer", "workflow", "hold"], &rng)))
+        r["trigger"] = maybe(.string(pick(triggers, &rng)))
+        r["wrapUpReason"] = maybe(pick([.string(pick(reasons, &rng)), .string("autre"), .string(" "), .null], &rng))
+        if Int.random(in: 0..<50, using: &rng) == 0 { r["destinationActiv"] = .bool(true) }
+        return .object(r)
+    }
+
+    @Test func compiledEvaluatorMatchesTheReference() throws {
+        var rng = SeededGenerator(seed: 20261125)
+        var compared = 0
+        for setIndex in 0..<150 {
+            let text = Self.randomSet(&rng)
+            let result = Compiler.compile(sources: [PolicySource(path: "set-\(setIndex).yaml", text: text)], root: "set/")
+            let policy = try #require(result.policy, "generated set \(setIndex) must compile: \(result.diagnostics.filter { $0.severity == .error }.map(\.message))\n\(text)")
+            let evaluator = Evaluator(policy: policy)
+            let reference = ReferenceEvaluator(policy: policy)
+            for _ in 0..<40 {
+                let request = Self.randomRequest(&rng)
+                let expected = reference.decide(request)
+                let decided: Decision
+                switch Request.decode(request) {
+                case .success(let r): decided = evaluator.decide(r)
+                case .failure(let invalid): decided = evaluator.decide(invalid, locale: nil)
+                }
+                if case .object(let o) = request, o["action"] == .string("options"), expected.reasons != [.invalidRequest] {
+                    continue // options have their own structure; compared in optionsMatchTheReference
+                }
+                let got = ReferenceEvaluator.Outcome(
+                    allowed: decided.allowed, reasons: decided.reasons.map(\.code), warnings: decided.warnings.map(\.code),
+                    profile: expected.reasons == [.invalidRequest] ? nil : decided.profile,
+                    destination: decided.destination,
+                    details: expected.reasons == [.invalidRequest] ? [] : decided.reasons.map(\.details))
+                #expect(got == expected, "set \(setIndex)\n\(text)\nrequest \(request)")
+                compared += 1
+            }
+        }
+        #expect(compared > 4000)
+    }
+}

@@ -1,0 +1,167 @@
+@testable import Sortie
+
+/// A deliberately simple evaluator written straight from SPEC §2, for differential testing.
+/// It favours obviousness over speed: no tables, no precomputation, one `if` per rule.
+struct ReferenceEvaluator {
+    let policy: CompiledPolicy
+
+    struct Outcome: Equatable, CustomStringConvertible {
+        var allowed: Bool
+        var reasons: [ReasonCode]
+        var warnings: [ReasonCode]
+        var profile: String?
+        var destination: String?
+        var details: [[String: DetailValue]]
+
+        var description: String {
+            "allowed=\(allowed) reasons=\(reasons.map(\.rawValue)) warnings=\(warnings.map(\.rawValue)) profile=\(profile ?? "nil") destination=\(destination ?? "nil") details=\(details)"
+        }
+    }
+
+    func decide(_ value: JSONValue) -> Outcome {
+        guard let r = parse(value) else {
+            return Outcome(allowed: false, reasons: [.invalidRequest], warnings: [], profile: nil, destination: nil, details: [])
+        }
+        var reasons: [(ReasonCode, [String: DetailValue])] = []
+        var warnings: [ReasonCode] = []
+        var profileName: String?
+        var destination: String?
+        switch r.action {
+        case "operation":
+            if r.operation == "conference" && policy.disallowedOperations.contains(.conference) {
+                reasons.append((.conferenceNotAllowed, ["operation": .string("conference")]))
+            }
+            if r.operation == "transfer" && policy.disallowedOperations.contains(.transfer) {
+                reasons.append((.transferNotAllowed, ["operation": .string("transfer")]))
+            }
+            if r.operation == "workflow" && policy.disallowedWorkflowTriggers.contains(r.trigger ?? "") {
+                reasons.append((.workflowTriggerNotAllowed, ["trigger": .string(r.trigger ?? "")]))
+            }
+        case "close":
+            let reason = (r.wrapUpReason ?? "").trimmingCharacters(in: " ")
+            if reason.allSatisfy(\.isWhitespace) {
+                reasons.append((.wrapUpReasonRequired, [:]))
+            } else if !policy.wrapUpReasons.contains(String(Substring(r.wrapUpReason ?? "").trimmingWhitespace())) {
+                reasons.append((.wrapUpReasonUnknown, ["reason": .string(String(Substring(r.wrapUpReason ?? "").trimmingWhitespace()))]))
+            }
+        default:
+            // start (options are compared on their top-level outcome elsewhere)
+            if !policy.digitalChannels { reasons.append((.digitalChannelsDisabled, [:])) }
+            let license = policy.licenses.first { $0.name == r.license }
+            if license == nil || license?.outbound == false { reasons.append((.licenseNotEligible, ["license": .string(r.license ?? "")])) }
+            let channel = Channel(rawValue: r.channel ?? "")
+            if channel == nil { reasons.append((.channelNotSupported, ["channel": .string(r.channel ?? "")])) }
+            // Profile resolution, first match wins.
+            var profile = policy.profiles.first { $0.agents.contains(r.agentID) }
+            if profile == nil, let team = r.team { profile = policy.profiles.first { $0.teams.contains(team) } }
+            if profile == nil, let site = r.site { profile = policy.profiles.first { $0.sites.contains(site) } }
+            if profile == nil, let name = policy.defaultProfile { profile = policy.profiles.first { $0.name == name } }
+            profileName = profile?.name
+            if profile == nil { reasons.append((.noMultimediaProfile, [:])) }
+            if let channel, let profile, profile.limits[channel] == nil {
+                reasons.append((.channelNotInProfile, ["channel": .string(channel.rawValue), "profile": .string(profile.name)]))
+            }
+            if !policy.allowedAgentStates.contains(r.state ?? "") { reasons.append((.agentStateNotAllowed, ["state": .string(r.state ?? "")])) }
+            if let channel, let profile, let limit = profile.limits[channel] {
+                let active = r.active[channel.rawValue] ?? 0
+                if active >= limit {
+                    reasons.append((.outboundLimitReached, ["channel": .string(channel.rawValue), "limit": .integer(limit), "active": .integer(active), "profile": .string(profile.name)]))
+                }
+            }
+            if let channel {
+                switch Destination.normalize(r.to ?? "", channel: channel) {
+                case .success(let d): destination = d
+                case .failure(let p): reasons.append((.invalidDestination, ["destination": .string(r.to ?? ""), "problem": .string(p.rawValue)]))
+                }
+                let ofChannel = policy.entryPoints.filter { $0.channel == channel }
+                if ofChannel.isEmpty {
+                    reasons.append((.noEntryPointConfigured, ["channel": .string(channel.rawValue)]))
+                } else if let named = policy.entryPoints.first(where: { $0.name == r.entryPoint }) {
+                    if named.channel != channel {
+                        reasons.append((.entryPointChannelMismatch, ["entryPoint": .string(named.name), "channel": .string(channel.rawValue), "entryPointChannel": .string(named.channel.rawValue)]))
+                    }
+                } else {
+                    reasons.append((.entryPointNotFound, ["entryPoint": r.entryPoint.map(DetailValue.string) ?? .null, "channel": .string(channel.rawValue)]))
+                }
+            }
+            if r.destinationActive { reasons.append((.conversationAlreadyActive, ["destination": .string(destination ?? r.to ?? "")])) }
+            if channel == .email {
+                let subject = r.subject ?? ""
+                if subject.allSatisfy(\.isWhitespace) {
+                    reasons.append((.emailSubjectRequired, [:]))
+                } else if r.subjectUsed {
+                    if policy.emailSubjectReuse == .deny { reasons.append((.emailSubjectReused, ["subject": .string(subject)])) }
+                    if policy.emailSubjectReuse == .warn { warnings.append(.emailSubjectReused) }
+                }
+            }
+        }
+        return Outcome(allowed: reasons.isEmpty, reasons: reasons.map(\.0), warnings: warnings,
+                       profile: profileName, destination: destination, details: reasons.map(\.1))
+    }
+
+    struct Parsed {
+        var action = "start"
+        var agentID = ""
+        var license: String?, state: String?, team: String?, site: String?
+        var active: [String: Int] = [:]
+        var channel: String?, to: String?, entryPoint: String?, subject: String?
+        var destinationActive = false, subjectUsed = false
+        var operation: String?, trigger: String?, wrapUpReason: String?
+    }
+
+    /// The request table of SPEC §2, checked field by field. Nil when malformed.
+    func parse(_ value: JSONValue) -> Parsed? {
+        guard case .object(let o) = value else { return nil }
+        let known: Set<String> = ["id", "action", "locale", "agent", "activeOutbound", "channel", "to", "entryPoint", "subject",
+                                  "destinationActive", "subjectUsed", "operation", "trigger", "wrapUpReason"]
+        guard o.keys.allSatisfy(known.contains) else { return nil }
+        func str(_ v: JSONValue?) -> (ok: Bool, value: String?) {
+            switch v { case nil, .null?: (true, nil); case .string(let s)?: (true, s); default: (false, nil) }
+        }
+        func bool(_ v: JSONValue?) -> (ok: Bool, value: Bool) {
+            switch v { case nil, .null?: (true, false); case .bool(let b)?: (true, b); default: (false, false) }
+        }
+        var p = Parsed()
+        for key in ["id", "locale", "channel", "to", "entryPoint", "subject", "trigger", "wrapUpReason", "action", "operation"] {
+            guard str(o[key]).ok else { return nil }
+        }
+        p.action = str(o["action"]).value ?? "start"
+        guard ["start", "options", "operation", "close"].contains(p.action) else { return nil }
+        guard case .object(let agent)? = o["agent"], agent.keys.allSatisfy(["id", "license", "state", "team", "site"].contains) else { return nil }
+        for key in ["id", "license", "state", "team", "site"] { guard str(agent[key]).ok else { return nil } }
+        guard let id = str(agent["id"]).value else { return nil }
+        p.agentID = id
+        p.license = str(agent["license"]).value
+        p.state = str(agent["state"]).value
+        p.team = str(agent["team"]).value
+        p.site = str(agent["site"]).value
+        if (p.action == "start" || p.action == "options") && (p.license == nil || p.state == nil) { return nil }
+        switch o["activeOutbound"] {
+        case nil, .null?: break
+        case .object(let counts)?:
+            for (k, v) in counts {
+                switch v {
+                case .integer(let n) where n >= 0: p.active[k] = n
+                case .number(let n) where n >= 0 && n == n.rounded() && n < 1e15: p.active[k] = Int(n)
+                default: return nil
+                }
+            }
+        default: return nil
+        }
+        p.channel = str(o["channel"]).value
+        p.to = str(o["to"]).value
+        p.entryPoint = str(o["entryPoint"]).value
+        p.subject = str(o["subject"]).value
+        guard bool(o["destinationActive"]).ok, bool(o["subjectUsed"]).ok else { return nil }
+        p.destinationActive = bool(o["destinationActive"]).value
+        p.subjectUsed = bool(o["subjectUsed"]).value
+        p.operation = str(o["operation"]).value
+        if let op = p.operation, !["conference", "transfer", "workflow"].contains(op) { return nil }
+        p.trigger = str(o["trigger"]).value
+        p.wrapUpReason = str(o["wrapUpReason"]).value
+        if p.action == "start" && (p.channel == nil || p.to == nil) { return nil }
+        if p.action == "operation" && p.operation == nil { return nil }
+        if p.operation == "workflow" && p.action == "operation" && p.trigger == nil { return nil }
+        return p
+    }
+}
