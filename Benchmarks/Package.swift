@@ -24,6 +24,15 @@ let package = Package(
             path: "Benchmarks/LintBenchmark",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "EvaluateBenchmark",
+            dependencies: [
+                .product(name: "Sortie", package: sortiePackage),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/EvaluateBenchmark",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -86,3 +86,21 @@ import Testing
         #expect(CountryCallingCodes.prefixLength(of: Array(digits.utf8)) == nil)
     }
 }
+
+/// The allocation-free validity check must agree with `normalize` on every input.
+@Suite struct DestinationProblemTests {
+    @Test func problemAgreesWithNormalizeOnGeneratedInputs() {
+        var rng = SeededGenerator(seed: 7)
+        let pieces = ["+", "33", "6", " ", "(0)", "(", ")", "-", ".", "0", "1", "9", "99", "28", "a", "@", "b.fr", "x", "é", "\u{00A0}", "..", "-", "xn--p1ai", "A", "ab"]
+        for _ in 0..<20_000 {
+            let raw = (0..<Int.random(in: 0...12, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()
+            for channel in Channel.allCases {
+                let expected: DestinationProblem? = switch Destination.normalize(raw, channel: channel) {
+                case .success: nil
+                case .failure(let problem): problem
+                }
+                #expect(Destination.problem(raw, channel: channel) == expected, "\(channel) \(raw)")
+            }
+        }
+    }
+}

@@ -12,39 +12,50 @@ public struct Evaluator: Sendable {
     public let policy: CompiledPolicy
     public let revision: String
 
+    /// License name -> may start outbound conversations.
     private let licenses: [String: Bool]
-    private let profilesByName: [String: CompiledPolicy.Profile]
-    private let profileByAgent: [String: String]
-    private let profileByTeam: [String: String]
-    private let profileBySite: [String: String]
-    private let entryPointsByName: [String: CompiledPolicy.EntryPoint]
+    private let profileIndexByName: [String: Int]
+    private let profileByAgent: [String: Int]
+    private let profileByTeam: [String: Int]
+    private let profileBySite: [String: Int]
+    private let defaultProfileIndex: Int?
+    /// Per profile: the limit for sms and for email, -1 when the profile lacks the channel.
+    private let limits: [(sms: Int, email: Int)]
+    private let entryPointIndexByName: [String: Int]
     private let entryPointNamesByChannel: [Channel: [String]]
+    private let hasEntryPoint: (sms: Bool, email: Bool)
     private let allowedStates: Set<String>
     private let disallowedTriggers: Set<String>
-    private let wrapUpReasons: Set<String>
+    private let disallowsConference: Bool
+    private let disallowsTransfer: Bool
     private let defaultLocale: String
 
     public init(policy: CompiledPolicy) {
         self.policy = policy
-        self.revision = policy.revision
+        revision = policy.revision
         licenses = Dictionary(policy.licenses.map { ($0.name, $0.outbound) }, uniquingKeysWith: { a, _ in a })
-        profilesByName = Dictionary(policy.profiles.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        var byAgent: [String: String] = [:], byTeam: [String: String] = [:], bySite: [String: String] = [:]
-        for profile in policy.profiles {
-            for agent in profile.agents { byAgent[agent] = profile.name }
-            for team in profile.teams { byTeam[team] = profile.name }
-            for site in profile.sites { bySite[site] = profile.name }
+        var byName: [String: Int] = [:], byAgent: [String: Int] = [:], byTeam: [String: Int] = [:], bySite: [String: Int] = [:]
+        for (index, profile) in policy.profiles.enumerated() {
+            byName[profile.name] = index
+            for agent in profile.agents { byAgent[agent] = index }
+            for team in profile.teams { byTeam[team] = index }
+            for site in profile.sites { bySite[site] = index }
         }
+        profileIndexByName = byName
         profileByAgent = byAgent
         profileByTeam = byTeam
         profileBySite = bySite
-        entryPointsByName = Dictionary(policy.entryPoints.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        defaultProfileIndex = policy.defaultProfile.flatMap { byName[$0] }
+        limits = policy.profiles.map { ($0.limits[.sms] ?? -1, $0.limits[.email] ?? -1) }
+        entryPointIndexByName = Dictionary(policy.entryPoints.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
         var names: [Channel: [String]] = [:]
         for entryPoint in policy.entryPoints { names[entryPoint.channel, default: []].append(entryPoint.name) }
         entryPointNamesByChannel = names.mapValues { $0.sorted() }
+        hasEntryPoint = (names[.sms] != nil, names[.email] != nil)
         allowedStates = Set(policy.allowedAgentStates)
         disallowedTriggers = Set(policy.disallowedWorkflowTriggers)
-        wrapUpReasons = Set(policy.wrapUpReasons)
+        disallowsConference = policy.disallowedOperations.contains(.conference)
+        disallowsTransfer = policy.disallowedOperations.contains(.transfer)
         defaultLocale = policy.locales.first ?? "en"
     }
 
@@ -63,122 +74,156 @@ public struct Evaluator: Sendable {
                         destination: nil, revision: revision)
     }
 
-    /// Decides a well-formed request.
+    /// Decides a well-formed request, with messages in the request's locale.
     public func decide(_ request: Request) -> Decision {
-        switch request.action {
-        case .start: start(request)
-        case .options: options(request)
-        case .operation: operation(request)
-        case .close: close(request)
-        }
+        if request.action == .options { return options(request) }
+        return decision(for: evaluate(request), of: request)
     }
 
-    // MARK: The profile
+    // MARK: Evaluation (no allocation)
+
+    /// The agent's profile index: by agent id, else team, else site, else the tenant's default.
+    func profileIndex(for agent: Request.Agent) -> Int? {
+        if let index = profileByAgent[agent.id] { return index }
+        if let team = agent.team, let index = profileByTeam[team] { return index }
+        if let site = agent.site, let index = profileBySite[site] { return index }
+        return defaultProfileIndex
+    }
 
     /// The agent's profile: by agent id, else team, else site, else the tenant's default.
     public func profile(for agent: Request.Agent) -> CompiledPolicy.Profile? {
-        let name = profileByAgent[agent.id]
-            ?? agent.team.flatMap { profileByTeam[$0] }
-            ?? agent.site.flatMap { profileBySite[$0] }
-            ?? policy.defaultProfile
-        return name.flatMap { profilesByName[$0] }
+        profileIndex(for: agent).map { policy.profiles[$0] }
     }
 
-    // MARK: Actions
-
-    private func start(_ request: Request) -> Decision {
-        var reasons: [Reason] = []
-        var warnings: [Reason] = []
-        let locale = request.locale
-        func add(_ code: ReasonCode, _ details: [String: DetailValue] = [:]) {
-            reasons.append(makeReason(code, details, locale: locale))
+    /// Evaluates the rules for a `start`, `operation` or `close` request: which codes apply,
+    /// in reporting order, with the skipping rules. Allocates nothing.
+    public func evaluate(_ request: Request) -> Verdict {
+        var v = Verdict()
+        switch request.action {
+        case .operation:
+            switch request.operation {
+            case .conference?: if disallowsConference { v.reasons.insert(.conferenceNotAllowed) }
+            case .transfer?: if disallowsTransfer { v.reasons.insert(.transferNotAllowed) }
+            case .workflow?: if disallowedTriggers.contains(request.trigger ?? "") { v.reasons.insert(.workflowTriggerNotAllowed) }
+            case nil: break
+            }
+            return v
+        case .close:
+            let reason = Substring(request.wrapUpReason ?? "").trimmingWhitespace()
+            if reason.isEmpty {
+                v.reasons.insert(.wrapUpReasonRequired)
+            } else if !policy.wrapUpReasons.contains(where: { $0 == reason }) {
+                v.reasons.insert(.wrapUpReasonUnknown)
+            }
+            return v
+        case .start, .options:
+            break
         }
-        agentChecks(request, add: add)
+        if !policy.digitalChannels { v.reasons.insert(.digitalChannelsDisabled) }
+        if licenses[request.agent.license ?? ""] != true { v.reasons.insert(.licenseNotEligible) }
         let channel = request.channel.flatMap(Channel.init(rawValue:))
-        if channel == nil { add(.channelNotSupported, ["channel": .string(request.channel ?? "")]) }
-        let profile = profile(for: request.agent)
-        if profile == nil { add(.noMultimediaProfile) }
-        let limit = channel.flatMap { profile?.limits[$0] }
-        if let channel, let profile, limit == nil {
-            add(.channelNotInProfile, ["channel": .string(channel.rawValue), "profile": .string(profile.name)])
+        v.channel = channel
+        if channel == nil { v.reasons.insert(.channelNotSupported) }
+        v.profileIndex = profileIndex(for: request.agent)
+        if v.profileIndex == nil { v.reasons.insert(.noMultimediaProfile) }
+        var limit = -1
+        if let channel, let index = v.profileIndex {
+            limit = channel == .sms ? limits[index].sms : limits[index].email
+            if limit < 0 { v.reasons.insert(.channelNotInProfile) }
         }
-        stateCheck(request, add: add)
-        if let channel, let profile, let limit {
+        if !allowedStates.contains(request.agent.state ?? "") { v.reasons.insert(.agentStateNotAllowed) }
+        if let channel, limit >= 0 {
             let active = request.activeOutbound[channel.rawValue] ?? 0
-            if active >= limit {
-                add(.outboundLimitReached, ["channel": .string(channel.rawValue), "limit": .integer(limit),
-                                            "active": .integer(active), "profile": .string(profile.name)])
-            }
-        }
-        var destination: String?
-        if let channel, let to = request.to {
-            switch Destination.normalize(to, channel: channel) {
-            case .success(let normalized): destination = normalized
-            case .failure(let problem):
-                add(.invalidDestination, ["destination": .string(to), "problem": .string(problem.rawValue)])
-            }
+            v.limit = limit
+            v.active = active
+            if active >= limit { v.reasons.insert(.outboundLimitReached) }
         }
         if let channel {
-            entryPointChecks(request, channel: channel, add: add)
+            if let to = request.to, let problem = Destination.problem(to, channel: channel) {
+                v.destinationProblem = problem
+                v.reasons.insert(.invalidDestination)
+            }
+            if !(channel == .sms ? hasEntryPoint.sms : hasEntryPoint.email) {
+                v.reasons.insert(.noEntryPointConfigured)
+            } else if let name = request.entryPoint, let index = entryPointIndexByName[name] {
+                v.entryPointIndex = index
+                if policy.entryPoints[index].channel != channel { v.reasons.insert(.entryPointChannelMismatch) }
+            } else {
+                v.reasons.insert(.entryPointNotFound)
+            }
         }
-        if request.destinationActive {
-            add(.conversationAlreadyActive, ["destination": .string(destination ?? request.to ?? "")])
-        }
+        if request.destinationActive { v.reasons.insert(.conversationAlreadyActive) }
         if channel == .email {
-            let subject = request.subject.map { String(Substring($0).trimmingWhitespace()) } ?? ""
-            if subject.isEmpty {
-                add(.emailSubjectRequired)
+            let blank = request.subject?.unicodeScalars.allSatisfy(\.properties.isWhitespace) ?? true
+            if blank {
+                v.reasons.insert(.emailSubjectRequired)
             } else if request.subjectUsed {
-                let reused = makeReason(.emailSubjectReused, ["subject": .string(request.subject ?? "")], locale: locale)
                 switch policy.emailSubjectReuse {
                 case .allow: break
-                case .warn: warnings.append(reused)
-                case .deny: reasons.append(reused)
+                case .warn: v.warnings.insert(.emailSubjectReused)
+                case .deny: v.reasons.insert(.emailSubjectReused)
                 }
             }
         }
+        return v
+    }
+
+    // MARK: Decisions (messages and details)
+
+    /// Turns a verdict into the decision the contract describes: details, messages in the
+    /// request's locale, the profile name and the normalized destination.
+    public func decision(for v: Verdict, of request: Request) -> Decision {
+        let profile = v.profileIndex.map { policy.profiles[$0].name }
+        var destination: String?
+        if let channel = v.channel, let to = request.to, v.destinationProblem == nil,
+           case .success(let normalized) = Destination.normalize(to, channel: channel) {
+            destination = normalized
+        }
+        func details(_ code: ReasonCode) -> [String: DetailValue] {
+            let channel = DetailValue.string(v.channel?.rawValue ?? request.channel ?? "")
+            switch code {
+            case .invalidRequest: return [:]
+            case .licenseNotEligible: return ["license": .string(request.agent.license ?? "")]
+            case .channelNotSupported: return ["channel": channel]
+            case .channelNotInProfile: return ["channel": channel, "profile": .string(profile ?? "")]
+            case .agentStateNotAllowed: return ["state": .string(request.agent.state ?? "")]
+            case .outboundLimitReached:
+                return ["channel": channel, "limit": .integer(v.limit), "active": .integer(v.active), "profile": .string(profile ?? "")]
+            case .invalidDestination:
+                return ["destination": .string(request.to ?? ""), "problem": .string(v.destinationProblem?.rawValue ?? "")]
+            case .noEntryPointConfigured: return ["channel": channel]
+            case .entryPointNotFound: return ["entryPoint": request.entryPoint.map(DetailValue.string) ?? .null, "channel": channel]
+            case .entryPointChannelMismatch:
+                let other = v.entryPointIndex.map { policy.entryPoints[$0].channel.rawValue } ?? ""
+                return ["entryPoint": .string(request.entryPoint ?? ""), "channel": channel, "entryPointChannel": .string(other)]
+            case .conversationAlreadyActive: return ["destination": .string(destination ?? request.to ?? "")]
+            case .emailSubjectReused: return ["subject": .string(request.subject ?? "")]
+            case .conferenceNotAllowed: return ["operation": .string("conference")]
+            case .transferNotAllowed: return ["operation": .string("transfer")]
+            case .workflowTriggerNotAllowed: return ["trigger": .string(request.trigger ?? "")]
+            case .wrapUpReasonUnknown: return ["reason": .string(String(Substring(request.wrapUpReason ?? "").trimmingWhitespace()))]
+            case .digitalChannelsDisabled, .noMultimediaProfile, .emailSubjectRequired, .wrapUpReasonRequired,
+                 .taskCreationFailed, .agentAssignmentFailed: return [:]
+            }
+        }
+        let reasons = v.reasons.map { makeReason($0, details($0), locale: request.locale) }
+        let warnings = v.warnings.map { makeReason($0, details($0), locale: request.locale) }
+        let isStart = request.action == .start
         return Decision(id: request.id, allowed: reasons.isEmpty, reasons: reasons, warnings: warnings,
-                        profile: profile?.name, destination: destination, revision: revision)
-    }
-
-    /// `DIGITAL_CHANNELS_DISABLED`, `LICENSE_NOT_ELIGIBLE`.
-    private func agentChecks(_ request: Request, add: (ReasonCode, [String: DetailValue]) -> Void) {
-        if !policy.digitalChannels { add(.digitalChannelsDisabled, [:]) }
-        let license = request.agent.license ?? ""
-        if licenses[license] != true { add(.licenseNotEligible, ["license": .string(license)]) }
-    }
-
-    /// `AGENT_STATE_NOT_ALLOWED`.
-    private func stateCheck(_ request: Request, add: (ReasonCode, [String: DetailValue]) -> Void) {
-        let state = request.agent.state ?? ""
-        if !allowedStates.contains(state) { add(.agentStateNotAllowed, ["state": .string(state)]) }
-    }
-
-    /// `NO_ENTRY_POINT_CONFIGURED`, `ENTRY_POINT_NOT_FOUND`, `ENTRY_POINT_CHANNEL_MISMATCH`.
-    private func entryPointChecks(_ request: Request, channel: Channel, add: (ReasonCode, [String: DetailValue]) -> Void) {
-        guard !(entryPointNamesByChannel[channel] ?? []).isEmpty else {
-            add(.noEntryPointConfigured, ["channel": .string(channel.rawValue)])
-            return
-        }
-        guard let name = request.entryPoint, let entryPoint = entryPointsByName[name] else {
-            add(.entryPointNotFound, ["entryPoint": request.entryPoint.map(DetailValue.string) ?? .null,
-                                      "channel": .string(channel.rawValue)])
-            return
-        }
-        if entryPoint.channel != channel {
-            add(.entryPointChannelMismatch, ["entryPoint": .string(name), "channel": .string(channel.rawValue),
-                                             "entryPointChannel": .string(entryPoint.channel.rawValue)])
-        }
+                        profile: isStart ? profile : nil, destination: isStart ? destination : nil, revision: revision)
     }
 
     private func options(_ request: Request) -> Decision {
         var top: [Reason] = []
         let locale = request.locale
         func add(_ code: ReasonCode, _ details: [String: DetailValue]) { top.append(makeReason(code, details, locale: locale)) }
-        agentChecks(request, add: add)
+        if !policy.digitalChannels { add(.digitalChannelsDisabled, [:]) }
+        let license = request.agent.license ?? ""
+        if licenses[license] != true { add(.licenseNotEligible, ["license": .string(license)]) }
         let profile = profile(for: request.agent)
         if profile == nil { add(.noMultimediaProfile, [:]) }
-        stateCheck(request, add: add)
+        let state = request.agent.state ?? ""
+        if !allowedStates.contains(state) { add(.agentStateNotAllowed, ["state": .string(state)]) }
         let channels = Channel.allCases.map { channel -> Decision.ChannelOption in
             var reasons: [Reason] = []
             let active = request.activeOutbound[channel.rawValue] ?? 0
@@ -199,37 +244,6 @@ public struct Evaluator: Sendable {
         }
         return Decision(id: request.id, allowed: channels.contains { $0.allowed }, reasons: top, warnings: [],
                         profile: profile?.name, destination: nil, revision: revision, channels: channels)
-    }
-
-    private func operation(_ request: Request) -> Decision {
-        var reasons: [Reason] = []
-        switch request.operation {
-        case .conference? where policy.disallowedOperations.contains(.conference):
-            reasons.append(makeReason(.conferenceNotAllowed, ["operation": .string("conference")], locale: request.locale))
-        case .transfer? where policy.disallowedOperations.contains(.transfer):
-            reasons.append(makeReason(.transferNotAllowed, ["operation": .string("transfer")], locale: request.locale))
-        case .workflow?:
-            let trigger = request.trigger ?? ""
-            if disallowedTriggers.contains(trigger) {
-                reasons.append(makeReason(.workflowTriggerNotAllowed, ["trigger": .string(trigger)], locale: request.locale))
-            }
-        default:
-            break
-        }
-        return Decision(id: request.id, allowed: reasons.isEmpty, reasons: reasons, warnings: [], profile: nil,
-                        destination: nil, revision: revision)
-    }
-
-    private func close(_ request: Request) -> Decision {
-        var reasons: [Reason] = []
-        let reason = request.wrapUpReason.map { String(Substring($0).trimmingWhitespace()) } ?? ""
-        if reason.isEmpty {
-            reasons.append(makeReason(.wrapUpReasonRequired, [:], locale: request.locale))
-        } else if !wrapUpReasons.contains(reason) {
-            reasons.append(makeReason(.wrapUpReasonUnknown, ["reason": .string(reason)], locale: request.locale))
-        }
-        return Decision(id: request.id, allowed: reasons.isEmpty, reasons: reasons, warnings: [], profile: nil,
-                        destination: nil, revision: revision)
     }
 
     // MARK: Messages

@@ -38,6 +38,14 @@ enum CountryCallingCodes {
         }
     }
 
+    /// The length of the assigned code that the digits `d0 d1 d2` begin with, or nil.
+    static func prefixLength(digit0 d0: Int, digit1 d1: Int, digit2 d2: Int) -> Int? {
+        if table[d0] { return 1 }
+        if table[d0 * 10 + d1 + 10] { return 2 }
+        if table[d0 * 100 + d1 * 10 + d2 + 110] { return 3 }
+        return nil
+    }
+
     /// The length (1...3) of the assigned country calling code that `digits` (ASCII digits)
     /// begins with, or nil. E.164 codes are prefix-free, so at most one length matches.
     static func prefixLength(of digits: some Collection<UInt8>) -> Int? {

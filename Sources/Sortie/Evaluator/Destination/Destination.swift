@@ -23,6 +23,90 @@ public enum Destination {
         }
     }
 
+    /// Whether `raw` is a valid destination of `channel`, and if not why — the same answer as
+    /// `normalize`, computed without allocating (the evaluator's hot path).
+    public static func problem(_ raw: String, channel: Channel) -> DestinationProblem? {
+        switch channel {
+        case .sms: phoneProblem(raw)
+        case .email: emailProblem(raw)
+        }
+    }
+
+    private static func phoneProblem(_ raw: String) -> DestinationProblem? {
+        var raw = raw
+        return raw.withUTF8 { bytes -> DestinationProblem? in
+            guard bytes.allSatisfy({ $0 < 0x80 }), bytes.count <= 512 else {
+                // Rare: non-ASCII separators or very long input take the allocating path.
+                if case .failure(let problem) = normalizePhone(String(decoding: bytes, as: UTF8.self)) { return problem }
+                return nil
+            }
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(bytes.count, 1)) { buffer in
+                var first = 0, last = bytes.count
+                while first < last, isASCIIWhitespace(bytes[first]) { first += 1 }
+                while last > first, isASCIIWhitespace(bytes[last - 1]) { last -= 1 }
+                var n = 0
+                for i in first..<last { buffer[n] = bytes[i]; n += 1 }
+                // Remove every "(0)", again until none is left (as normalizePhone does).
+                var changed = true
+                while changed {
+                    changed = false
+                    var out = 0, i = 0
+                    while i < n {
+                        if buffer[i] == 40, i + 2 < n, buffer[i + 1] == 48, buffer[i + 2] == 41 {
+                            i += 3
+                            changed = true
+                        } else {
+                            buffer[out] = buffer[i]
+                            out += 1
+                            i += 1
+                        }
+                    }
+                    n = out
+                }
+                var digits = 0, sawPlus = false, firstKept = true, badCharacter = false
+                var prefix: (Int, Int, Int) = (0, 0, 0)
+                for i in 0..<n {
+                    let b = buffer[i]
+                    if isASCIIWhitespace(b) || b == 45 || b == 46 || b == 40 || b == 41 { continue }
+                    if firstKept {
+                        firstKept = false
+                        if b == 43 { sawPlus = true; continue }
+                        return .missingCountryCode
+                    }
+                    if b >= 48 && b <= 57 {
+                        if digits < 3 {
+                            let d = Int(b - 48)
+                            switch digits { case 0: prefix.0 = d; case 1: prefix.1 = d; default: prefix.2 = d }
+                        }
+                        digits += 1
+                    } else {
+                        badCharacter = true
+                    }
+                }
+                guard sawPlus else { return .missingCountryCode }
+                guard !badCharacter, (8...15).contains(digits) else { return .invalidPhoneNumber }
+                return CountryCallingCodes.prefixLength(digit0: prefix.0, digit1: prefix.1, digit2: prefix.2) == nil ? .unknownCountryCode : nil
+            }
+        }
+    }
+
+    private static func emailProblem(_ raw: String) -> DestinationProblem? {
+        var raw = raw
+        return raw.withUTF8 { bytes -> DestinationProblem? in
+            guard bytes.allSatisfy({ $0 < 0x80 }) else {
+                if case .failure(let problem) = normalizeEmail(String(decoding: bytes, as: UTF8.self)) { return problem }
+                return nil
+            }
+            var first = 0, last = bytes.count
+            while first < last, isASCIIWhitespace(bytes[first]) { first += 1 }
+            while last > first, isASCIIWhitespace(bytes[last - 1]) { last -= 1 }
+            let text = UnsafeBufferPointer(rebasing: bytes[first..<last])
+            guard text.count <= 254, let at = text.firstIndex(of: 64), text[(at + 1)...].firstIndex(of: 64) == nil else { return .invalidEmail }
+            // Validity does not depend on letter case, so the text is checked as it is.
+            return isValidLocalPart(text[..<at]) && isValidDomain(text[(at + 1)...]) ? nil : .invalidEmail
+        }
+    }
+
     /// SMS: trim; drop the trunk prefix `(0)`; remove whitespace, `-`, `.`, `(` and `)`; then
     /// `+` and 8–15 digits starting with an assigned E.164 country calling code.
     public static func normalizePhone(_ raw: String) -> Result<String, DestinationProblem> {
@@ -106,7 +190,7 @@ public enum Destination {
 
     private static let localSpecials = Set("!#$%&'*+/=?^_`{|}~.-".utf8)
 
-    private static func isValidLocalPart(_ local: ArraySlice<UInt8>) -> Bool {
+    private static func isValidLocalPart(_ local: some BidirectionalCollection<UInt8>) -> Bool {
         guard (1...64).contains(local.count) else { return false }
         guard local.first != UInt8(ascii: "."), local.last != UInt8(ascii: ".") else { return false }
         var previousDot = false
@@ -119,18 +203,30 @@ public enum Destination {
         return true
     }
 
-    private static func isValidDomain(_ domain: ArraySlice<UInt8>) -> Bool {
+    private static func isValidDomain<C: BidirectionalCollection<UInt8>>(_ domain: C) -> Bool {
         guard domain.count <= 253 else { return false }
-        let labels = domain.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
-        guard labels.count >= 2 else { return false }
-        for label in labels {
-            guard let first = label.first, let last = label.last else { return false }
-            guard first != UInt8(ascii: "-"), last != UInt8(ascii: "-") else { return false }
-            guard label.allSatisfy({ isLetterOrDigit($0) || $0 == UInt8(ascii: "-") }) else { return false }
+        // Walk the labels without splitting (no allocation).
+        var labelCount = 0
+        var labelStart = domain.startIndex
+        var index = domain.startIndex
+        var lastLabel = domain[domain.startIndex..<domain.startIndex]
+        while true {
+            let atEnd = index == domain.endIndex
+            if atEnd || domain[index] == UInt8(ascii: ".") {
+                let label = domain[labelStart..<index]
+                guard let first = label.first, let last = label.last,
+                      first != UInt8(ascii: "-"), last != UInt8(ascii: "-"),
+                      label.allSatisfy({ isLetterOrDigit($0) || $0 == UInt8(ascii: "-") }) else { return false }
+                labelCount += 1
+                lastLabel = label
+                if atEnd { break }
+                labelStart = domain.index(after: index)
+            }
+            index = domain.index(after: index)
         }
-        guard let top = labels.last, top.count >= 2 else { return false }
-        if top.starts(with: "xn--".utf8) { return true }
-        return top.allSatisfy { isLetter($0) }
+        guard labelCount >= 2, lastLabel.count >= 2 else { return false }
+        if lastLabel.starts(with: "xn--".utf8) { return true }
+        return lastLabel.allSatisfy { isLetter($0) }
     }
 
     private static func isLetter(_ b: UInt8) -> Bool {

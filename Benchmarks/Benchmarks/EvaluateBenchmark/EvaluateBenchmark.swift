@@ -1,0 +1,19 @@
+import Benchmark
+import Sortie
+
+/// Decisions on 200 profiles and 1,000 entry points for a stream of 100,000 mixed requests,
+/// already decoded. Targets: median <= 150 ns per decision, no heap allocation inside
+/// `evaluate` for `start`.
+let benchmarks: @Sendable () -> Void = {
+    let evaluator = EvaluateFixture.evaluator()
+    let requests = EvaluateFixture.requests(count: 100_000)
+    let starts = requests.filter { $0.action == .start }
+
+    Benchmark("decide (evaluate + messages), 100k mixed requests",
+              configuration: .init(metrics: [.wallClock, .mallocCountTotal, .throughput], scalingFactor: .one,
+                                   maxDuration: .seconds(20), maxIterations: 20)) { benchmark in
+        for _ in benchmark.scaledIterations {
+            for request in requests { blackHole(evaluator.decide(request)) }
+        }
+    }
+}
