@@ -9,6 +9,24 @@ let benchmarks: @Sendable () -> Void = {
     let requests = EvaluateFixture.requests(count: 100_000)
     let starts = requests.filter { $0.action == .start }
 
+    Benchmark("evaluate start, per decision",
+              configuration: .init(metrics: [.wallClock, .mallocCountTotal, .throughput], scalingFactor: .kilo,
+                                   maxDuration: .seconds(10), maxIterations: 200)) { benchmark in
+        var i = 0
+        for _ in benchmark.scaledIterations {
+            blackHole(evaluator.evaluate(starts[i]))
+            i = i + 1 == starts.count ? 0 : i + 1
+        }
+    }
+
+    Benchmark("evaluate, 100k mixed requests",
+              configuration: .init(metrics: [.wallClock, .mallocCountTotal, .throughput], scalingFactor: .one,
+                                   maxDuration: .seconds(10), maxIterations: 50)) { benchmark in
+        for _ in benchmark.scaledIterations {
+            for request in requests where request.action != .options { blackHole(evaluator.evaluate(request)) }
+        }
+    }
+
     Benchmark("decide (evaluate + messages), 100k mixed requests",
               configuration: .init(metrics: [.wallClock, .mallocCountTotal, .throughput], scalingFactor: .one,
                                    maxDuration: .seconds(20), maxIterations: 20)) { benchmark in
