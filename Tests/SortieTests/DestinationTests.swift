@@ -104,3 +104,21 @@ import Testing
         }
     }
 }
+
+@Suite struct ReasonCodeTableTests {
+    @Test func orderIsTheDeclarationOrder() {
+        #expect(ReasonCode.allCases.map(\.order) == Array(0..<ReasonCode.allCases.count))
+    }
+
+    @Test func everyCodeHasBuiltInMessagesUsingOnlyItsPlaceholders() {
+        for code in ReasonCode.allCases {
+            for locale in ReasonCode.builtInLocales {
+                let message = code.builtInMessage(locale: locale) ?? ""
+                #expect(!message.isEmpty)
+                for placeholder in ReasonCatalog.placeholders(in: message) {
+                    #expect(code.detailKeys.contains(placeholder.name), "\(code) \(locale) uses {\(placeholder.name)}")
+                }
+            }
+        }
+    }
+}

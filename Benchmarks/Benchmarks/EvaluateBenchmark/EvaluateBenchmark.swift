@@ -8,8 +8,19 @@ let benchmarks: @Sendable () -> Void = {
     let evaluator = EvaluateFixture.evaluator()
     let requests = EvaluateFixture.requests(count: 100_000)
     let starts = requests.filter { $0.action == .start }
+    let preparedStarts = starts.map(evaluator.prepare)
 
-    Benchmark("evaluate start, per decision",
+    Benchmark("evaluate prepared start, per decision",
+              configuration: .init(metrics: [.wallClock, .mallocCountTotal, .throughput], scalingFactor: .kilo,
+                                   maxDuration: .seconds(10), maxIterations: 200)) { benchmark in
+        var i = 0
+        for _ in benchmark.scaledIterations {
+            blackHole(evaluator.evaluate(preparedStarts[i]))
+            i = i + 1 == preparedStarts.count ? 0 : i + 1
+        }
+    }
+
+    Benchmark("prepare + evaluate start, per decision",
               configuration: .init(metrics: [.wallClock, .mallocCountTotal, .throughput], scalingFactor: .kilo,
                                    maxDuration: .seconds(10), maxIterations: 200)) { benchmark in
         var i = 0

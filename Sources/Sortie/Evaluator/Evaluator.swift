@@ -95,21 +95,45 @@ public struct Evaluator: Sendable {
         profileIndex(for: agent).map { policy.profiles[$0] }
     }
 
+    /// Resolves a request's names against this evaluator's tables — license, profile (by agent,
+    /// team, site), state, channel, counts, entry point — so that `evaluate` works on integers.
+    /// This is where the string hashing happens, once per request (SPEC's "names interned").
+    public func prepare(_ request: Request) -> PreparedRequest {
+        let channel = request.channel.flatMap(Channel.init(rawValue:))
+        var active = 0
+        if let channel { active = request.activeOutbound[channel.rawValue] ?? 0 }
+        var entryPoint = -1
+        if let name = request.entryPoint, let index = entryPointIndexByName[name] { entryPoint = index }
+        var trigger = false
+        if request.action == .operation, request.operation == .workflow { trigger = disallowedTriggers.contains(request.trigger ?? "") }
+        return PreparedRequest(
+            request: request,
+            licenseEligible: licenses[request.agent.license ?? ""] == true,
+            profileIndex: request.action == .start || request.action == .options ? profileIndex(for: request.agent) ?? -1 : -1,
+            stateAllowed: allowedStates.contains(request.agent.state ?? ""),
+            channel: channel, active: active, entryPointIndex: entryPoint, triggerDisallowed: trigger)
+    }
+
     /// Evaluates the rules for a `start`, `operation` or `close` request: which codes apply,
     /// in reporting order, with the skipping rules. Allocates nothing.
     public func evaluate(_ request: Request) -> Verdict {
+        evaluate(prepare(request))
+    }
+
+    /// Evaluates a prepared request: integer lookups and the destination check only.
+    public func evaluate(_ p: PreparedRequest) -> Verdict {
         var v = Verdict()
-        switch request.action {
+        switch p.request.action {
         case .operation:
-            switch request.operation {
+            switch p.request.operation {
             case .conference?: if disallowsConference { v.reasons.insert(.conferenceNotAllowed) }
             case .transfer?: if disallowsTransfer { v.reasons.insert(.transferNotAllowed) }
-            case .workflow?: if disallowedTriggers.contains(request.trigger ?? "") { v.reasons.insert(.workflowTriggerNotAllowed) }
+            case .workflow?: if p.triggerDisallowed { v.reasons.insert(.workflowTriggerNotAllowed) }
             case nil: break
             }
             return v
         case .close:
-            let reason = Substring(request.wrapUpReason ?? "").trimmingWhitespace()
+            let reason = Substring(p.request.wrapUpReason ?? "").trimmingWhitespace()
             if reason.isEmpty {
                 v.reasons.insert(.wrapUpReasonRequired)
             } else if !policy.wrapUpReasons.contains(where: { $0 == reason }) {
@@ -120,44 +144,42 @@ public struct Evaluator: Sendable {
             break
         }
         if !policy.digitalChannels { v.reasons.insert(.digitalChannelsDisabled) }
-        if licenses[request.agent.license ?? ""] != true { v.reasons.insert(.licenseNotEligible) }
-        let channel = request.channel.flatMap(Channel.init(rawValue:))
+        if !p.licenseEligible { v.reasons.insert(.licenseNotEligible) }
+        let channel = p.channel
         v.channel = channel
         if channel == nil { v.reasons.insert(.channelNotSupported) }
-        v.profileIndex = profileIndex(for: request.agent)
-        if v.profileIndex == nil { v.reasons.insert(.noMultimediaProfile) }
+        if p.profileIndex >= 0 { v.profileIndex = p.profileIndex } else { v.reasons.insert(.noMultimediaProfile) }
         var limit = -1
-        if let channel, let index = v.profileIndex {
-            limit = channel == .sms ? limits[index].sms : limits[index].email
+        if let channel, p.profileIndex >= 0 {
+            limit = channel == .sms ? limits[p.profileIndex].sms : limits[p.profileIndex].email
             if limit < 0 { v.reasons.insert(.channelNotInProfile) }
         }
-        if !allowedStates.contains(request.agent.state ?? "") { v.reasons.insert(.agentStateNotAllowed) }
-        if let channel, limit >= 0 {
-            let active = request.activeOutbound[channel.rawValue] ?? 0
+        if !p.stateAllowed { v.reasons.insert(.agentStateNotAllowed) }
+        if channel != nil, limit >= 0 {
             v.limit = limit
-            v.active = active
-            if active >= limit { v.reasons.insert(.outboundLimitReached) }
+            v.active = p.active
+            if p.active >= limit { v.reasons.insert(.outboundLimitReached) }
         }
         if let channel {
-            if let to = request.to, let problem = Destination.problem(to, channel: channel) {
+            if let to = p.request.to, let problem = Destination.problem(to, channel: channel) {
                 v.destinationProblem = problem
                 v.reasons.insert(.invalidDestination)
             }
             if !(channel == .sms ? hasEntryPoint.sms : hasEntryPoint.email) {
                 v.reasons.insert(.noEntryPointConfigured)
-            } else if let name = request.entryPoint, let index = entryPointIndexByName[name] {
-                v.entryPointIndex = index
-                if policy.entryPoints[index].channel != channel { v.reasons.insert(.entryPointChannelMismatch) }
+            } else if p.entryPointIndex >= 0 {
+                v.entryPointIndex = p.entryPointIndex
+                if policy.entryPoints[p.entryPointIndex].channel != channel { v.reasons.insert(.entryPointChannelMismatch) }
             } else {
                 v.reasons.insert(.entryPointNotFound)
             }
         }
-        if request.destinationActive { v.reasons.insert(.conversationAlreadyActive) }
+        if p.request.destinationActive { v.reasons.insert(.conversationAlreadyActive) }
         if channel == .email {
-            let blank = request.subject?.unicodeScalars.allSatisfy(\.properties.isWhitespace) ?? true
+            let blank = p.request.subject.map(Self.isBlank) ?? true
             if blank {
                 v.reasons.insert(.emailSubjectRequired)
-            } else if request.subjectUsed {
+            } else if p.request.subjectUsed {
                 switch policy.emailSubjectReuse {
                 case .allow: break
                 case .warn: v.warnings.insert(.emailSubjectReused)
@@ -166,6 +188,15 @@ public struct Evaluator: Sendable {
             }
         }
         return v
+    }
+
+    /// True when `text` is empty or only whitespace; ASCII is checked byte by byte.
+    static func isBlank(_ text: String) -> Bool {
+        for byte in text.utf8 {
+            if byte >= 0x80 { return text.unicodeScalars.allSatisfy(\.properties.isWhitespace) }
+            if !(byte == 0x20 || (byte >= 0x09 && byte <= 0x0D)) { return false }
+        }
+        return true
     }
 
     // MARK: Decisions (messages and details)

@@ -27,8 +27,33 @@ public enum ReasonCode: String, Sendable, CaseIterable, Codable, Comparable {
     case taskCreationFailed = "TASK_CREATION_FAILED"
     case agentAssignmentFailed = "AGENT_ASSIGNMENT_FAILED"
 
-    /// Position in the reporting order, from 0.
-    public var order: Int { Self.allCases.firstIndex(of: self) ?? 0 }
+    /// Position in the reporting order, from 0 (the order of the cases above; a test checks it).
+    public var order: Int {
+        switch self {
+        case .invalidRequest: 0
+        case .digitalChannelsDisabled: 1
+        case .licenseNotEligible: 2
+        case .channelNotSupported: 3
+        case .noMultimediaProfile: 4
+        case .channelNotInProfile: 5
+        case .agentStateNotAllowed: 6
+        case .outboundLimitReached: 7
+        case .invalidDestination: 8
+        case .noEntryPointConfigured: 9
+        case .entryPointNotFound: 10
+        case .entryPointChannelMismatch: 11
+        case .conversationAlreadyActive: 12
+        case .emailSubjectRequired: 13
+        case .emailSubjectReused: 14
+        case .conferenceNotAllowed: 15
+        case .transferNotAllowed: 16
+        case .workflowTriggerNotAllowed: 17
+        case .wrapUpReasonRequired: 18
+        case .wrapUpReasonUnknown: 19
+        case .taskCreationFailed: 20
+        case .agentAssignmentFailed: 21
+        }
+    }
 
     public static func < (a: ReasonCode, b: ReasonCode) -> Bool { a.order < b.order }
 

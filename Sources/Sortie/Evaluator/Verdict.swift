@@ -43,3 +43,19 @@ public struct Verdict: Sendable, Hashable {
 
     public var allowed: Bool { reasons.isEmpty }
 }
+
+/// A request whose names are resolved against one evaluator (see `Evaluator.prepare`).
+public struct PreparedRequest: Sendable {
+    public let request: Request
+    let licenseEligible: Bool
+    /// Index into `CompiledPolicy.profiles`, -1 when none resolves.
+    let profileIndex: Int
+    let stateAllowed: Bool
+    /// The channel, when it is `sms` or `email`.
+    let channel: Channel?
+    /// Open tasks on `channel`.
+    let active: Int
+    /// Index into `CompiledPolicy.entryPoints` of the named entry point, -1 when none.
+    let entryPointIndex: Int
+    let triggerDisallowed: Bool
+}

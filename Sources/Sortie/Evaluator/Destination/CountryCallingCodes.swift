@@ -38,7 +38,8 @@ enum CountryCallingCodes {
         }
     }
 
-    /// The length of the assigned code that the digits `d0 d1 d2` begin with, or nil.
+    /// The length of the assigned code that the digits `d0 d1 d2` (each 0...9) begin with, or nil.
+    /// E.164 codes are prefix-free, so at most one length matches.
     static func prefixLength(digit0 d0: Int, digit1 d1: Int, digit2 d2: Int) -> Int? {
         if table[d0] { return 1 }
         if table[d0 * 10 + d1 + 10] { return 2 }

@@ -40,6 +40,8 @@ public enum Destination {
                 if case .failure(let problem) = normalizePhone(String(decoding: bytes, as: UTF8.self)) { return problem }
                 return nil
             }
+            // Most numbers have no bracket, so no "(0)" to remove: check them in place.
+            if !bytes.contains(40) { return phoneProblem(ascii: bytes) }
             return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(bytes.count, 1)) { buffer in
                 var first = 0, last = bytes.count
                 while first < last, isASCIIWhitespace(bytes[first]) { first += 1 }
@@ -47,7 +49,7 @@ public enum Destination {
                 var n = 0
                 for i in first..<last { buffer[n] = bytes[i]; n += 1 }
                 // Remove every "(0)", again until none is left (as normalizePhone does).
-                var changed = true
+                var changed = UnsafeBufferPointer(rebasing: buffer[0..<n]).contains(40)
                 while changed {
                     changed = false
                     var out = 0, i = 0
@@ -88,6 +90,29 @@ public enum Destination {
                 return CountryCallingCodes.prefixLength(digit0: prefix.0, digit1: prefix.1, digit2: prefix.2) == nil ? .unknownCountryCode : nil
             }
         }
+    }
+
+    /// The SMS rules on ASCII bytes that hold no "(0)" to remove.
+    private static func phoneProblem(ascii bytes: UnsafeBufferPointer<UInt8>) -> DestinationProblem? {
+        var digits = 0, sawPlus = false, firstKept = true, badCharacter = false
+        var d0 = 0, d1 = 0, d2 = 0
+        for b in bytes {
+            if isASCIIWhitespace(b) || b == 45 || b == 46 || b == 41 { continue }
+            if firstKept {
+                firstKept = false
+                if b == 43 { sawPlus = true; continue }
+                return .missingCountryCode
+            }
+            if b >= 48 && b <= 57 {
+                switch digits { case 0: d0 = Int(b - 48); case 1: d1 = Int(b - 48); case 2: d2 = Int(b - 48); default: break }
+                digits += 1
+            } else {
+                badCharacter = true
+            }
+        }
+        guard sawPlus else { return .missingCountryCode }
+        guard !badCharacter, (8...15).contains(digits) else { return .invalidPhoneNumber }
+        return CountryCallingCodes.prefixLength(digit0: d0, digit1: d1, digit2: d2) == nil ? .unknownCountryCode : nil
     }
 
     private static func emailProblem(_ raw: String) -> DestinationProblem? {
