@@ -16,7 +16,7 @@ struct EvalCommand: Verb {
         abstract: "Decide a JSON Lines stream of requests: one decision per non-blank line, in order.",
         discussion: "Reads FILE, or standard input for '-' or no FILE, in constant memory. Exit status: 0 whatever the decisions, 1 the policy does not compile (diagnostics on stderr), 2 a usage or I/O error.")
 
-    @Option(help: "The policy directory (or file).")
+    @Option(help: "The policy directory, YAML file, or bundle written by `sortie compile`.")
     var policies: String = "policies/"
 
     @Argument(help: "A JSON Lines file of requests, or '-' for standard input.")
@@ -26,16 +26,19 @@ struct EvalCommand: Verb {
     var format: Format = .json
 
     func run(io: CommandIO) -> ExitStatus {
-        let result: CompileResult
+        let evaluator: Evaluator
         do {
-            result = try Compiler.compile(paths: [policies])
+            evaluator = try Evaluator.load(path: policies)
+        } catch let error as PolicyCompileError {
+            let sources = (try? Compiler.compile(paths: [policies]).sources) ?? [:]
+            io.stderr(DiagnosticFormat.text.render(error.diagnostics.filter { $0.severity == .error }, sources: sources))
+            return .failure
+        } catch let error as PolicyBundle.LoadError {
+            io.stderr("sortie: \(policies): \(error)\n")
+            return .failure
         } catch {
             io.stderr("sortie: \(error)\n")
             return .usage
-        }
-        guard let policy = result.policy else {
-            io.stderr(DiagnosticFormat.text.render(result.diagnostics.filter { $0.severity == .error }, sources: result.sources))
-            return .failure
         }
         let fd: Int32 = input == "-" ? 0 : open(input, O_RDONLY)
         guard fd >= 0 else {
@@ -43,7 +46,6 @@ struct EvalCommand: Verb {
             return .usage
         }
         defer { if fd != 0 { close(fd) } }
-        let evaluator = Evaluator(policy: policy)
         var reader = LineReader(fd: fd)
         var out = ""
         out.reserveCapacity(1 << 16)

@@ -250,3 +250,31 @@ private func run(_ arguments: [String], in directory: URL) -> (code: Int32, out:
         #expect(run(["eval", "--policies", path("policies"), "/nonexistent.jsonl"]).code == 2)
     }
 }
+
+@Suite struct CompileCommandTests {
+    @Test func compileWritesABundleThatEvalLoads() throws {
+        try withPolicySet(["requests.jsonl": #"{"id":"r","agent":{"id":"a","license":"premium","state":"available"},"channel":"sms","to":"+33612345678","entryPoint":"support-sms-fr"}"# + "\n"]) { dir in
+            let bundle = dir + "/policy.bundle"
+            let compiled = run(["compile", "--policies", path("policies"), "-o", bundle])
+            #expect(compiled.code == 0, "\(compiled.err)")
+            #expect(compiled.out.contains("sha256:"))
+            let fromBundle = run(["eval", "--policies", bundle, dir + "/requests.jsonl"])
+            let fromYAML = run(["eval", "--policies", path("policies"), dir + "/requests.jsonl"])
+            #expect(fromBundle.code == 0)
+            #expect(fromBundle.out == fromYAML.out)
+            #expect(fromBundle.out.contains(#""allowed":true"#))
+        }
+    }
+
+    @Test func brokenSetsAndBadBundlesFailClearly() throws {
+        try withPolicySet(["set.yaml": "kind: [\n", "bad.bundle": "SORTIEPB\u{0}\u{0}"]) { dir in
+            let compiled = run(["compile", "--policies", dir + "/set.yaml", "-o", dir + "/out.bundle"])
+            #expect(compiled.code == 1)
+            #expect(!FileManager.default.fileExists(atPath: dir + "/out.bundle"), "a broken set writes nothing")
+            let eval = run(["eval", "--policies", dir + "/bad.bundle", "-"])
+            #expect(eval.code == 1)
+            #expect(eval.err.contains("truncated"))
+        }
+        #expect(run(["compile", "--policies", path("policies")]).code == 2, "-o is required")
+    }
+}

@@ -1,12 +1,12 @@
 /// A policy set after compilation: immutable, every default applied, every name resolved,
 /// nothing left to check. The evaluator is built from this value.
-public struct CompiledPolicy: Sendable {
-    public struct License: Sendable, Hashable {
+public struct CompiledPolicy: Sendable, Codable {
+    public struct License: Sendable, Hashable, Codable {
         public var name: String
         public var outbound: Bool
     }
 
-    public struct Profile: Sendable, Hashable {
+    public struct Profile: Sendable, Hashable, Codable {
         public var name: String
         /// `maxOutboundTasks` per channel the profile handles.
         public var limits: [Channel: Int]
@@ -15,14 +15,14 @@ public struct CompiledPolicy: Sendable {
         public var sites: [String]
     }
 
-    public struct EntryPoint: Sendable, Hashable {
+    public struct EntryPoint: Sendable, Hashable, Codable {
         public var name: String
         public var channel: Channel
         /// The normalized address.
         public var address: String
     }
 
-    public struct Template: Sendable, Hashable {
+    public struct Template: Sendable, Hashable, Codable {
         public var name: String
         public var channel: Channel
         public var subject: String?
@@ -60,7 +60,14 @@ public struct CompiledPolicy: Sendable {
     /// ReasonCatalog overrides: code -> locale -> message.
     public var messages: [ReasonCode: [String: String]]
     public var templates: [Template]
-    public var tests: [TestCase]
+    /// PolicyTest cases (not part of the policy's meaning, and not stored in bundles).
+    public var tests: [TestCase] = []
+
+    enum CodingKeys: String, CodingKey {
+        case tenant, digitalChannels, licenses, agentStates, locales, defaultProfile, profiles, entryPoints,
+             allowedAgentStates, disallowedOperations, disallowedWorkflowTriggers, emailSubjectReuse, wrapUpReasons,
+             messages, templates
+    }
 
     /// Lowers a decoded set that has no errors. Nil only if the set lacks a piece the earlier
     /// stages guarantee (which would be a compiler bug, reported as such by the caller).
