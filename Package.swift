@@ -30,6 +30,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "sortie", dependencies: ["SortieCLI"]),
+        // examples/: built with the package and run by a test, so it cannot go stale.
+        .executableTarget(name: "sortie-embedding-example", dependencies: ["Sortie"], path: "examples/embedding"),
 
         .testTarget(name: "SortieYAMLTests", dependencies: ["SortieYAML"]),
         .testTarget(name: "SortieTests", dependencies: ["Sortie"], exclude: ["Fixtures"]),

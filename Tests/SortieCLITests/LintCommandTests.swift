@@ -278,3 +278,30 @@ private func run(_ arguments: [String], in directory: URL) -> (code: Int32, out:
         #expect(run(["compile", "--policies", path("policies")]).code == 2, "-o is required")
     }
 }
+
+/// The embedding example under examples/ is built with the package and run here.
+@Suite struct EmbeddingExampleTests {
+    @Test func theExampleRunsOnTheShippedPolicies() throws {
+        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0])
+        var directory = testBinary.deletingLastPathComponent()
+        // The test runner lives in .build/<triple>/debug (possibly inside an .xctest bundle).
+        while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("sortie-embedding-example").path),
+              directory.path != "/" {
+            directory.deleteLastPathComponent()
+        }
+        let example = directory.appendingPathComponent("sortie-embedding-example")
+        try #require(FileManager.default.fileExists(atPath: example.path), "build the package first (swift build)")
+        let process = Process()
+        process.executableURL = example
+        process.arguments = [path("policies")]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        process.waitUntilExit()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus == 0)
+        #expect(output.contains("policy sha256:"))
+        #expect(output.contains("allowed: false\nOUTBOUND_LIMIT_REACHED: "))
+        #expect(output.contains(#""id":"r-2","profile":"conseillers-vip""#))
+    }
+}

@@ -15,6 +15,14 @@ public struct Request: Sendable, Hashable {
         public var state: String?
         public var team: String?
         public var site: String?
+
+        public init(id: String, license: String? = nil, state: String? = nil, team: String? = nil, site: String? = nil) {
+            self.id = id
+            self.license = license
+            self.state = state
+            self.team = team
+            self.site = site
+        }
     }
 
     public var id: String?
@@ -32,6 +40,28 @@ public struct Request: Sendable, Hashable {
     public var operation: OperationKind?
     public var trigger: String?
     public var wrapUpReason: String?
+
+    /// A request built in code. Fields not given take SPEC §2's defaults.
+    public init(id: String? = nil, action: Action = .start, locale: String? = nil, agent: Agent,
+                activeOutbound: [String: Int] = [:], channel: String? = nil, to: String? = nil,
+                entryPoint: String? = nil, subject: String? = nil, destinationActive: Bool = false,
+                subjectUsed: Bool = false, operation: OperationKind? = nil, trigger: String? = nil,
+                wrapUpReason: String? = nil) {
+        self.id = id
+        self.action = action
+        self.locale = locale
+        self.agent = agent
+        self.activeOutbound = activeOutbound
+        self.channel = channel
+        self.to = to
+        self.entryPoint = entryPoint
+        self.subject = subject
+        self.destinationActive = destinationActive
+        self.subjectUsed = subjectUsed
+        self.operation = operation
+        self.trigger = trigger
+        self.wrapUpReason = wrapUpReason
+    }
 }
 
 /// Why a request is malformed: the offending field (a dotted path) and what is wrong.
