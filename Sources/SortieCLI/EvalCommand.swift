@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Sortie
 
 #if canImport(Glibc)
@@ -24,6 +25,9 @@ struct EvalCommand: Verb {
 
     @Option(help: "Output format: json (one decision per line) or text (for people).")
     var format: Format = .json
+
+    @Flag(help: "Show every check with its inputs and outcome (json: an \"explain\" array; text: one line per check).")
+    var explain = false
 
     func run(io: CommandIO) -> ExitStatus {
         let evaluator: Evaluator
@@ -51,8 +55,23 @@ struct EvalCommand: Verb {
         out.reserveCapacity(1 << 16)
         while let line = reader.next() {
             guard line.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) else { continue }
-            let decision = evaluator.decide(json: line)
-            out += format == .json ? decision.json + "\n" : Self.text(decision)
+            let request = Request.decode(json: line)
+            let decision: Decision
+            switch request {
+            case .success(let r): decision = evaluator.decide(r)
+            case .failure(let invalid): decision = evaluator.decide(invalid, locale: nil)
+            }
+            var steps: [ExplainStep] = []
+            if explain, case .success(let r) = request, r.action != .options { steps = evaluator.explain(r) }
+            if format == .json {
+                out += explain ? ExplainedDecision(decision: decision, explain: steps).json + "\n" : decision.json + "\n"
+            } else {
+                out += Self.text(decision)
+                for step in steps {
+                    let inputs = step.inputs.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value == .null ? "null" : $0.value.description)" }.joined(separator: " ")
+                    out += "    \(step.outcome.rawValue.padding(7)) \(step.check.rawValue) (\(inputs))\(step.because.map { ": \($0)" } ?? "")\n"
+                }
+            }
             if out.utf8.count >= 1 << 16 {
                 io.stdout(out)
                 out.removeAll(keepingCapacity: true)
@@ -75,5 +94,25 @@ struct EvalCommand: Verb {
             for reason in channel.reasons { out += "    \(reason.code.rawValue): \(reason.message)\n" }
         }
         return out
+    }
+}
+
+/// A decision with its explanation: the decision's own fields plus `"explain"`.
+struct ExplainedDecision: Encodable {
+    var decision: Decision
+    var explain: [ExplainStep]
+
+    enum CodingKeys: String, CodingKey { case explain }
+
+    func encode(to encoder: any Encoder) throws {
+        try decision.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(explain, forKey: .explain)
+    }
+
+    var json: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 }

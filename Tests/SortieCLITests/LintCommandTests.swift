@@ -305,3 +305,17 @@ private func run(_ arguments: [String], in directory: URL) -> (code: Int32, out:
         #expect(output.contains(#""id":"r-2","profile":"conseillers-vip""#))
     }
 }
+
+@Suite struct EvalExplainTests {
+    @Test func explainShowsEveryCheckWithItsOutcome() throws {
+        try withPolicySet(["r.jsonl": #"{"id":"r","agent":{"id":"a","license":"premium","state":"idle"},"channel":"sms","to":"+33612345678","entryPoint":"support-sms-fr"}"# + "\n"]) { dir in
+            let text = run(["eval", "--policies", path("policies"), "--format", "text", "--explain", dir + "/r.jsonl"])
+            #expect(text.out.contains("    failed  AGENT_STATE_NOT_ALLOWED (state=idle)\n"))
+            #expect(text.out.contains("    passed  LICENSE_NOT_ELIGIBLE (license=premium)\n"))
+            #expect(text.out.contains("    skipped EMAIL_SUBJECT_REQUIRED (subject=null): subjects are ignored on SMS\n"))
+            let json = run(["eval", "--policies", path("policies"), "--explain", dir + "/r.jsonl"])
+            #expect(json.out.contains(#""explain":[{"check":"DIGITAL_CHANNELS_DISABLED""#))
+            #expect(json.out.contains(#"{"check":"AGENT_STATE_NOT_ALLOWED","inputs":{"state":"idle"},"outcome":"failed"}"#))
+        }
+    }
+}

@@ -110,3 +110,21 @@ import Testing
         }
     }
 }
+
+@Suite struct ExplanationTests {
+    @Test func failedStepsAreExactlyTheDecisionsReasons() throws {
+        var rng = SeededGenerator(seed: 11)
+        for setIndex in 0..<40 {
+            let result = Compiler.compile(sources: [PolicySource(path: "s.yaml", text: DifferentialTests.randomSet(&rng))], root: "s/")
+            let e = Evaluator(policy: try #require(result.policy))
+            for _ in 0..<50 {
+                guard case .success(let request) = Request.decode(DifferentialTests.randomRequest(&rng)), request.action != .options else { continue }
+                let decision = e.decide(request)
+                let steps = e.explain(request)
+                #expect(steps.filter { $0.outcome == .failed }.map(\.check) == decision.reasons.map(\.code), "set \(setIndex)")
+                #expect(steps.filter { $0.outcome == .warned }.map(\.check) == decision.warnings.map(\.code))
+                #expect(steps.map(\.check) == steps.map(\.check).sorted(), "steps are in reporting order")
+            }
+        }
+    }
+}
