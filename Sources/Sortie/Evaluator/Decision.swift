@@ -89,5 +89,5 @@ public struct Decision: Sendable, Hashable, Encodable {
     }
 
     /// The decision as one line of JSON (keys sorted, so output is byte-stable).
-    public var json: String { encodeJSON(self, pretty: false) }
+    public var json: String { DecisionJSON.write(self) }
 }

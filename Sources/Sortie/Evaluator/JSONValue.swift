@@ -15,9 +15,9 @@ public enum JSONValue: Sendable, Hashable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    /// Parses one JSON text. Nil when it is not JSON.
+    /// Parses one JSON text (RFC 8259, strictly). Nil when it is not exactly one JSON value.
     public static func parse(_ bytes: some Collection<UInt8>) -> JSONValue? {
-        try? JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        JSONParser.parse(bytes)
     }
 
     /// What the value is, for "expected X, found Y" messages.
