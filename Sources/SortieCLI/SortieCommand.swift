@@ -16,12 +16,20 @@ public struct SortieCommand: ParsableCommand {
 
     public init() {}
 
+    /// The help of the verb the arguments name (`sortie VERB --help`, `sortie help VERB`), else the root's.
+    static func help(for arguments: [String]) -> String {
+        let verb = arguments.first { !$0.hasPrefix("-") && $0 != "help" }
+        guard let target = configuration.subcommands.first(where: { $0.configuration.commandName == verb }) else { return helpMessage() }
+        return helpMessage(for: target)
+    }
+
     /// Runs `sortie` with `arguments` (without the program name). Never exits the process.
     public static func run(_ arguments: [String], io: CommandIO) -> Int32 {
         do {
             let command = try parseAsRoot(arguments)
             guard let verb = command as? any Verb else {
-                io.stdout(helpMessage() + "\n")
+                // ArgumentParser answers `--help` and `help VERB` with its own help command.
+                io.stdout(help(for: arguments) + "\n")
                 return ExitStatus.success.rawValue
             }
             return verb.run(io: io).rawValue
@@ -29,7 +37,9 @@ public struct SortieCommand: ParsableCommand {
             let code = exitCode(for: error)
             let message = fullMessage(for: error)
             if code == .success {
-                io.stdout(message + "\n")
+                // `sortie VERB --help` and `sortie help VERB` show the verb's help, not the root's.
+                let wantsHelp = arguments.contains { $0 == "--help" || $0 == "-h" || $0 == "help" }
+                io.stdout((wantsHelp ? help(for: arguments) : message) + "\n")
                 return ExitStatus.success.rawValue
             }
             io.stderr(message + "\n")

@@ -17,7 +17,9 @@ public struct YAMLLoader: Sendable {
 
     public init() {}
 
-    public func load(bytes: [UInt8], path: String) -> YAMLFile {
+    public func load(bytes input: [UInt8], path: String) -> YAMLFile {
+        // A UTF-8 byte-order mark is allowed (editors on Windows write one) and is not content.
+        let bytes = input.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(input.dropFirst(3)) : input
         var file = YAMLFile(path: path, documents: [], issues: [], isComplete: true, untrustedDocuments: [])
         let origin = SourceSpan(file: path, start: .init(line: 1, column: 1), end: .init(line: 1, column: 1))
         if bytes.count > maxFileSize {
@@ -252,7 +254,9 @@ private struct TreeBuilder {
 
     private mutating func checkProperties(anchor: UnsafeMutablePointer<yaml_char_t>?, tag: UnsafeMutablePointer<yaml_char_t>?, span: SourceSpan) {
         if let name = Self.string(anchor) {
-            issues.append(YAMLIssue(kind: .anchor(name: name), span: span))
+            // The event spans the whole node; the anchor is the `&name` token at its start.
+            let end = SourcePosition(line: span.start.line, column: span.start.column + 1 + name.unicodeScalars.count)
+            issues.append(YAMLIssue(kind: .anchor(name: name), span: SourceSpan(file: span.file, start: span.start, end: end)))
         }
         if let tag = Self.string(tag) {
             issues.append(YAMLIssue(kind: .explicitTag(tag: tag), span: span))

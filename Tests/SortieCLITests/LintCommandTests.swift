@@ -319,3 +319,14 @@ private func run(_ arguments: [String], in directory: URL) -> (code: Int32, out:
         }
     }
 }
+
+@Suite struct HelpTests {
+    @Test(arguments: ["lint", "test", "eval", "compile", "rules"])
+    func verbHelpIsTheVerbs(verb: String) {
+        for arguments in [[verb, "--help"], ["help", verb]] {
+            let result = run(arguments)
+            #expect(result.code == 0)
+            #expect(result.out.contains("USAGE: sortie \(verb)"), "\(arguments): \(result.out.prefix(200))")
+        }
+    }
+}

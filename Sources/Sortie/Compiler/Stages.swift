@@ -95,7 +95,8 @@ public enum Compiler {
             for yaml in file.documents {
                 guard let root = yaml.root else { continue }
                 let context = DecodeContext()
-                if let document = PolicyDocument.decode(root, context: context) {
+                if var document = PolicyDocument.decode(root, context: context) {
+                    document.hasErrors = context.diagnostics.hasErrors
                     // A document whose name is unreadable may be what a reference names.
                     if document.metadata.name == nil { complete = false }
                     documents.append(document)

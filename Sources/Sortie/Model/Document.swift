@@ -39,6 +39,9 @@ public struct PolicyDocument: Sendable {
     public var span: SourceSpan
     /// The `kind:` value, where duplicates of singletons are reported.
     public var kindSpan: SourceSpan
+    /// True when decoding this document reported an error: some of its fields are unknown, so
+    /// checks that reason about what is *absent* (an unused profile) must not trust it.
+    public var hasErrors = false
 
     /// The document's name, where it is known.
     public var name: String? { metadata.name?.value }

@@ -17,6 +17,9 @@ public struct MultimediaProfile: Sendable {
 
     public var channels: [ChannelLimit]?
     public var assignedTo = Assignment()
+    /// True when `assignedTo` lost a key to a YAML error (a complex or duplicate key): who the
+    /// profile is for is then not fully known.
+    public var assignedToUnreadable = false
 
     static let fields = ["channels", "assignedTo"]
 
@@ -56,6 +59,7 @@ public struct MultimediaProfile: Sendable {
                 fields.optional(key).flatMap { context.stringSet($0, path: fields.path(key), nonEmpty: false) } ?? []
             }
             assignedTo = Assignment(agents: read("agents"), teams: read("teams"), sites: read("sites"))
+            assignedToUnreadable = fields.mapping.hasRejectedKeys
         }
     }
 }

@@ -32,8 +32,10 @@ public struct ReasonCatalog: Sendable {
         var out: [(String, Int)] = []
         var current: String?
         var start = 0
+        // Read exactly as messages are rendered: from a `{` to the next `}`, so `{{limit}}` is
+        // the placeholder "{limit" (which no code provides), not "limit".
         for (i, ch) in text.enumerated() {
-            if ch == "{" {
+            if ch == "{", current == nil {
                 current = ""
                 start = i
             } else if ch == "}", let name = current {

@@ -21,7 +21,10 @@ public struct TextRenderer: Sendable {
         var renderer = self
         // Split only the files that have diagnostics.
         for file in Set(diagnostics.map(\.file)) where renderer.lines[file] == nil {
-            if let bytes = sources[file] { renderer.lines[file] = SourceLines.split(String(decoding: bytes, as: UTF8.self)) }
+            if let bytes = sources[file] {
+                let content = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes
+                renderer.lines[file] = SourceLines.split(String(decoding: content, as: UTF8.self))
+            }
         }
         return diagnostics.map(renderer.render).joined()
     }
@@ -57,7 +60,9 @@ public struct TextRenderer: Sendable {
         var padding = ""
         for scalar in source[..<column] { padding.unicodeScalars.append(scalar == "\t" ? "\t" : " ") }
         out += "\(gutter) |\n"
-        out += "\(number) | \(String(String.UnicodeScalarView(source)))\n"
+        // Control characters (a NUL from a UTF-16 file, say) are shown as U+FFFD, one column each.
+        let shown = source.map { $0.value < 0x20 && $0 != "\t" || $0.value == 0x7F ? "\u{FFFD}" : $0 }
+        out += "\(number) | \(String(String.UnicodeScalarView(shown)))\n"
         out += "\(gutter) | \(padding)^\(String(repeating: "~", count: width - 1))\n"
         return out
     }

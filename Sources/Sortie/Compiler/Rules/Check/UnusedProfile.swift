@@ -28,11 +28,13 @@ extension Rules {
                 """)])
 
         static func check(_ set: DecodedSet, into diagnostics: inout Diagnostics) {
-            guard set.isComplete, let tenant = set.tenant, !tenant.defaultProfileUnreadable else { return }
+            guard set.isComplete, let tenant = set.tenant, !tenant.defaultProfileUnreadable,
+                  set.tenants.first?.document.hasErrors == false else { return }
             // A defaultProfile naming no profile is an error already; which profile was meant
             // is unknown, so none is called unused.
             if let name = tenant.defaultProfile?.value, !set.profiles.contains(where: { $0.name == name }) { return }
-            for profile in set.profiles where profile.spec.assignedTo.isEmpty && profile.name != tenant.defaultProfile?.value {
+            for profile in set.profiles where profile.spec.assignedTo.isEmpty && profile.name != tenant.defaultProfile?.value
+                && !profile.document.hasErrors && !profile.spec.assignedToUnreadable {
                 diagnostics.append(rule.diagnostic(
                     "profile \(YAMLScalar.quote(profile.name ?? "?")) applies to nobody: it has no assignedTo and is not the Tenant's defaultProfile",
                     at: profile.nameSpan))

@@ -17,7 +17,12 @@ extension Rules {
             let place = field.isEmpty ? "the document" : "\"\(field)\""
             var message = "\(place) must be \(expected), found \(node.shapeDescription)"
             if expected == "true or false", case .scalar(let s) = node, !s.isQuoted {
-                message += " (YAML 1.1 booleans such as yes/no/on/off are not accepted)"
+                let lower = s.value.lowercased()
+                if ["yes", "no", "on", "off", "y", "n"].contains(lower) {
+                    message += " (YAML 1.1 booleans such as yes/no/on/off are not accepted)"
+                } else if lower == "true" || lower == "false" {
+                    message += " (write it in lower case: \(lower))"
+                }
             }
             return rule.diagnostic(message, at: node.span)
         }

@@ -29,7 +29,8 @@ extension Rules {
 
         static func check(_ set: DecodedSet, into diagnostics: inout Diagnostics) {
             guard set.isComplete else { return }
-            let names = set.profiles.compactMap(\.name)
+            // Every profile document counts, even one whose spec could not be read.
+            let names = set.documents.filter { $0.kind == .multimediaProfile }.compactMap(\.name)
             for tenant in set.tenants {
                 guard let reference = tenant.spec.defaultProfile, !names.contains(reference.value) else { continue }
                 var message = "defaultProfile \(YAMLScalar.quote(reference.value)) names no MultimediaProfile"

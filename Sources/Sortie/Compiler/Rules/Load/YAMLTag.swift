@@ -8,7 +8,9 @@ extension Rules {
             nonTriggering: [.yaml("country: NO\nnote: \"!!str\"\n")])
 
         static func diagnostic(tag: String, at span: SourceSpan) -> Diagnostic {
-            rule.diagnostic("explicit tags are not allowed (\(tag)); the schema decides each value's type", at: span)
+            // libyaml resolves `!!str` to its full name; show it the way it is written.
+            let written = tag.hasPrefix("tag:yaml.org,2002:") ? "!!" + tag.dropFirst("tag:yaml.org,2002:".count) : Substring(tag)
+            return rule.diagnostic("explicit tags are not allowed (\(written)); the schema decides each value's type", at: span)
         }
     }
 }
