@@ -248,13 +248,13 @@ public struct Evaluator: Sendable {
         var top: [Reason] = []
         let locale = request.locale
         func add(_ code: ReasonCode, _ details: [String: DetailValue]) { top.append(makeReason(code, details, locale: locale)) }
+        // The agent-level facts are the ones `evaluate` uses, resolved once by `prepare`.
+        let prepared = prepare(request)
         if !policy.digitalChannels { add(.digitalChannelsDisabled, [:]) }
-        let license = request.agent.license ?? ""
-        if licenses[license] != true { add(.licenseNotEligible, ["license": .string(license)]) }
-        let profile = profile(for: request.agent)
+        if !prepared.licenseEligible { add(.licenseNotEligible, ["license": .string(request.agent.license ?? "")]) }
+        let profile = prepared.profileIndex >= 0 ? policy.profiles[prepared.profileIndex] : nil
         if profile == nil { add(.noMultimediaProfile, [:]) }
-        let state = request.agent.state ?? ""
-        if !allowedStates.contains(state) { add(.agentStateNotAllowed, ["state": .string(state)]) }
+        if !prepared.stateAllowed { add(.agentStateNotAllowed, ["state": .string(request.agent.state ?? "")]) }
         let channels = Channel.allCases.map { channel -> Decision.ChannelOption in
             var reasons: [Reason] = []
             let active = request.activeOutbound[channel.rawValue] ?? 0
