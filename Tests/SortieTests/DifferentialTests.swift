@@ -120,3 +120,53 @@ import Testing
         #expect(compared > 4000)
     }
 }
+
+/// `options` against SPEC §2's description, written out plainly.
+@Suite struct OptionsDifferentialTests {
+    @Test func optionsMatchTheContract() throws {
+        var rng = SeededGenerator(seed: 77)
+        var compared = 0
+        for _ in 0..<80 {
+            let result = Compiler.compile(sources: [PolicySource(path: "s.yaml", text: DifferentialTests.randomSet(&rng))], root: "s/")
+            let policy = try #require(result.policy)
+            let evaluator = Evaluator(policy: policy)
+            let reference = ReferenceEvaluator(policy: policy)
+            for _ in 0..<40 {
+                guard case .object(var object) = DifferentialTests.randomRequest(&rng) else { continue }
+                object["action"] = .string("options")
+                guard case .success(let request) = Request.decode(.object(object)),
+                      let parsed = reference.parse(.object(object)) else { continue }
+                let d = evaluator.decide(request)
+                // Top level: the agent-level codes, in order.
+                var top: [ReasonCode] = []
+                if !policy.digitalChannels { top.append(.digitalChannelsDisabled) }
+                if policy.licenses.first(where: { $0.name == parsed.license })?.outbound != true { top.append(.licenseNotEligible) }
+                var profile = policy.profiles.first { $0.agents.contains(parsed.agentID) }
+                if profile == nil, let team = parsed.team { profile = policy.profiles.first { $0.teams.contains(team) } }
+                if profile == nil, let site = parsed.site { profile = policy.profiles.first { $0.sites.contains(site) } }
+                if profile == nil, let name = policy.defaultProfile { profile = policy.profiles.first { $0.name == name } }
+                if profile == nil { top.append(.noMultimediaProfile) }
+                if !policy.allowedAgentStates.contains(parsed.state ?? "") { top.append(.agentStateNotAllowed) }
+                #expect(d.reasons.map(\.code) == top)
+                #expect(d.profile == profile?.name)
+                let channels = try #require(d.channels)
+                #expect(channels.map(\.channel) == [.sms, .email], "sms then email, always")
+                for option in channels {
+                    var own: [ReasonCode] = []
+                    let limit = profile?.limits[option.channel]
+                    if profile != nil, limit == nil { own.append(.channelNotInProfile) }
+                    if let limit, (parsed.active[option.channel.rawValue] ?? 0) >= limit { own.append(.outboundLimitReached) }
+                    let names = policy.entryPoints.filter { $0.channel == option.channel }.map(\.name).sorted()
+                    if names.isEmpty { own.append(.noEntryPointConfigured) }
+                    #expect(option.reasons.map(\.code) == own)
+                    #expect(option.limit == limit)
+                    #expect(option.entryPoints == names)
+                    #expect(option.allowed == (top.isEmpty && own.isEmpty))
+                }
+                #expect(d.allowed == channels.contains { $0.allowed })
+                compared += 1
+            }
+        }
+        #expect(compared > 1000)
+    }
+}
