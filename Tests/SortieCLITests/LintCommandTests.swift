@@ -330,3 +330,16 @@ private func run(_ arguments: [String], in directory: URL) -> (code: Int32, out:
         }
     }
 }
+
+/// The README's `sortie eval` example is run here, so it cannot go stale.
+@Suite struct ReadmeExampleTests {
+    @Test func readmeEvalExampleIsCurrent() throws {
+        let readme = try String(contentsOf: packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let request = #"{"id":"r-1","agent":{"id":"a","license":"premium","state":"idle"},"channel":"sms","to":"06 12 34 56 78","entryPoint":"support-sms-fr"}"#
+        #expect(readme.contains("$ echo '\(request)'"))
+        try withPolicySet(["r.jsonl": request + "\n"]) { dir in
+            let result = run(["eval", "--policies", path("policies"), "--format", "text", dir + "/r.jsonl"])
+            #expect(readme.contains(result.out), "README's eval example output is stale; it should read:\n\(result.out)")
+        }
+    }
+}
