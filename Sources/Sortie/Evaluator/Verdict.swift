@@ -19,9 +19,6 @@ public struct ReasonSet: Sendable, Hashable, Sequence {
             return ReasonCode.allCases[bit]
         }
     }
-
-    /// The codes in reporting order.
-    public var codes: [ReasonCode] { ReasonCode.allCases.filter(contains) }
 }
 
 /// What the evaluator decided for a `start`, `operation` or `close` request, before any message
