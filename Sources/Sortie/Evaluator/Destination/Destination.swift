@@ -42,14 +42,12 @@ public enum Destination {
             }
             // Most numbers have no bracket, so no "(0)" to remove: check them in place.
             if !bytes.contains(40) { return phoneProblem(ascii: bytes) }
-            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(bytes.count, 1)) { buffer in
-                var first = 0, last = bytes.count
-                while first < last, isASCIIWhitespace(bytes[first]) { first += 1 }
-                while last > first, isASCIIWhitespace(bytes[last - 1]) { last -= 1 }
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count) { buffer in
+                // Remove every "(0)", again until none is left (as normalizePhone does), then
+                // apply the same rules. Trimming first changes nothing: whitespace is skipped.
                 var n = 0
-                for i in first..<last { buffer[n] = bytes[i]; n += 1 }
-                // Remove every "(0)", again until none is left (as normalizePhone does).
-                var changed = UnsafeBufferPointer(rebasing: buffer[0..<n]).contains(40)
+                for b in bytes { buffer[n] = b; n += 1 }
+                var changed = true
                 while changed {
                     changed = false
                     var out = 0, i = 0
@@ -65,39 +63,18 @@ public enum Destination {
                     }
                     n = out
                 }
-                var digits = 0, sawPlus = false, firstKept = true, badCharacter = false
-                var prefix: (Int, Int, Int) = (0, 0, 0)
-                for i in 0..<n {
-                    let b = buffer[i]
-                    if isASCIIWhitespace(b) || b == 45 || b == 46 || b == 40 || b == 41 { continue }
-                    if firstKept {
-                        firstKept = false
-                        if b == 43 { sawPlus = true; continue }
-                        return .missingCountryCode
-                    }
-                    if b >= 48 && b <= 57 {
-                        if digits < 3 {
-                            let d = Int(b - 48)
-                            switch digits { case 0: prefix.0 = d; case 1: prefix.1 = d; default: prefix.2 = d }
-                        }
-                        digits += 1
-                    } else {
-                        badCharacter = true
-                    }
-                }
-                guard sawPlus else { return .missingCountryCode }
-                guard !badCharacter, (8...15).contains(digits) else { return .invalidPhoneNumber }
-                return CountryCallingCodes.prefixLength(digit0: prefix.0, digit1: prefix.1, digit2: prefix.2) == nil ? .unknownCountryCode : nil
+                return phoneProblem(ascii: UnsafeBufferPointer(rebasing: buffer[0..<n]))
             }
         }
     }
 
-    /// The SMS rules on ASCII bytes that hold no "(0)" to remove.
+    /// The SMS rules on ASCII bytes from which every "(0)" is already removed: separators
+    /// (whitespace, `-`, `.`, `(`, `)`) skipped, then `+` and 8–15 digits with a known code.
     private static func phoneProblem(ascii bytes: UnsafeBufferPointer<UInt8>) -> DestinationProblem? {
         var digits = 0, sawPlus = false, firstKept = true, badCharacter = false
         var d0 = 0, d1 = 0, d2 = 0
         for b in bytes {
-            if isASCIIWhitespace(b) || b == 45 || b == 46 || b == 41 { continue }
+            if isASCIIWhitespace(b) || b == 45 || b == 46 || b == 40 || b == 41 { continue }
             if firstKept {
                 firstKept = false
                 if b == 43 { sawPlus = true; continue }
