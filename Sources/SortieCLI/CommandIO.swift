@@ -32,7 +32,7 @@ public final class CapturedOutput: Sendable {
 }
 
 /// The exit codes of every verb (SPEC §3).
-public enum ExitStatus: Int32, Sendable {
+public enum ExitStatus: Int32, Sendable, Error {
     /// Success.
     case success = 0
     /// The policy or a test failed.

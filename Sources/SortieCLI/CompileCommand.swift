@@ -16,16 +16,10 @@ struct CompileCommand: Verb {
     var output: String
 
     func run(io: CommandIO) -> ExitStatus {
-        let result: CompileResult
-        do {
-            result = try Compiler.compile(paths: [policies])
-        } catch {
-            io.stderr("sortie: \(error)\n")
-            return .usage
-        }
-        guard let policy = result.policy else {
-            io.stderr(DiagnosticFormat.text.render(result.diagnostics.filter { $0.severity == .error }, sources: result.sources))
-            return .failure
+        let policy: CompiledPolicy
+        switch PolicyLoading.compile([policies], io: io) {
+        case .success(let compiled): policy = compiled
+        case .failure(let status): return status
         }
         let bytes = PolicyBundle.encode(policy)
         // Write beside the target and rename, so a reader never sees half a bundle.

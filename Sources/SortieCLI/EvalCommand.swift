@@ -31,18 +31,9 @@ struct EvalCommand: Verb {
 
     func run(io: CommandIO) -> ExitStatus {
         let evaluator: Evaluator
-        do {
-            evaluator = try Evaluator.load(path: policies)
-        } catch let error as PolicyCompileError {
-            let sources = (try? Compiler.compile(paths: [policies]).sources) ?? [:]
-            io.stderr(DiagnosticFormat.text.render(error.diagnostics.filter { $0.severity == .error }, sources: sources))
-            return .failure
-        } catch let error as PolicyBundle.LoadError {
-            io.stderr("sortie: \(policies): \(error)\n")
-            return .failure
-        } catch {
-            io.stderr("sortie: \(error)\n")
-            return .usage
+        switch PolicyLoading.evaluator(policies, io: io) {
+        case .success(let loaded): evaluator = loaded
+        case .failure(let status): return status
         }
         let fd: Int32 = input == "-" ? 0 : open(input, O_RDONLY)
         guard fd >= 0 else {

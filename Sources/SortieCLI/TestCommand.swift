@@ -15,18 +15,15 @@ struct TestCommand: Verb {
     var failOnEmpty = false
 
     func run(io: CommandIO) -> ExitStatus {
-        let result: CompileResult
-        do {
-            result = try Compiler.compile(paths: paths)
-        } catch {
-            io.stderr("sortie: \(error)\n")
-            return .usage
-        }
-        guard let policy = result.policy else {
-            io.stderr(DiagnosticFormat.text.render(result.diagnostics.filter { $0.severity == .error }, sources: result.sources))
-            io.stderr("sortie: the policy set does not compile; no test was run\n")
-            io.stdout("0 passed, 0 failed\n")
-            return .failure
+        let policy: CompiledPolicy
+        switch PolicyLoading.compile(paths, io: io) {
+        case .success(let compiled): policy = compiled
+        case .failure(let status):
+            if status == .failure {
+                io.stderr("sortie: the policy set does not compile; no test was run\n")
+                io.stdout("0 passed, 0 failed\n")
+            }
+            return status
         }
         let results = PolicyTestRunner.run(Evaluator(policy: policy))
         for failure in results where !failure.passed {

@@ -120,7 +120,7 @@ extension Evaluator {
             return Evaluator(policy: try PolicyBundle.decode(Array(data)))
         }
         let result = try Compiler.compile(paths: [path])
-        guard let policy = result.policy else { throw PolicyCompileError(diagnostics: result.diagnostics) }
+        guard let policy = result.policy else { throw PolicyCompileError(diagnostics: result.diagnostics, sources: result.sources) }
         return Evaluator(policy: policy)
     }
 }
@@ -128,6 +128,8 @@ extension Evaluator {
 /// A policy set that has errors; `diagnostics` says which.
 public struct PolicyCompileError: Error, Sendable, CustomStringConvertible {
     public var diagnostics: [Diagnostic]
+    /// The files' bytes, to render the diagnostics with their source lines.
+    public var sources: [String: [UInt8]]
     public var description: String {
         let errors = diagnostics.filter { $0.severity == .error }
         return "the policy set has \(errors.count) error\(errors.count == 1 ? "" : "s"); run `sortie lint` for details"
