@@ -11,6 +11,13 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // The conversation service (issue 4): HTTP, the SQLite store, lifecycle, logs and metrics.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.20.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
     ],
     targets: [
         // libyaml, from Debian's libyaml-dev (pkg-config yaml-0.1).
@@ -24,10 +31,34 @@ let package = Package(
         // The engine: diagnostics, model, compiler stages, lint rules (and later the evaluator).
         .target(name: "Sortie", dependencies: ["SortieYAML"],
                 exclude: ["Evaluator/Destination/country-calling-codes.txt"]),
+        // What the conversation service stores, as a protocol with one implementation per database.
+        .target(name: "SortieStore", dependencies: ["Sortie"]),
+        // The embedded default store: one SQLite file (GRDB, on Debian's libsqlite3).
+        .target(name: "SortieSQLite", dependencies: [
+            "SortieStore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        // The conversation service without HTTP: evaluate, then act on the store; reload; decision log.
+        .target(name: "SortieService", dependencies: [
+            "Sortie", "SortieStore",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+        ]),
+        // `sortie serve`: the service over HTTP (Hummingbird), with lifecycle, metrics and logs.
+        .target(name: "SortieServer", dependencies: [
+            "SortieService", "SortieSQLite",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
         // The verbs of the `sortie` command, testable in-process.
         .target(name: "SortieCLI", dependencies: [
-            "Sortie",
+            "Sortie", "SortieServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "sortie", dependencies: ["SortieCLI"]),
         // examples/: built with the package and run by a test, so it cannot go stale.
@@ -36,6 +67,11 @@ let package = Package(
         .testTarget(name: "SortieYAMLTests", dependencies: ["SortieYAML"]),
         .testTarget(name: "SortieTests", dependencies: ["Sortie"], exclude: ["Fixtures"]),
         .testTarget(name: "SortieCLITests", dependencies: ["SortieCLI", "Sortie"], exclude: ["validate_sarif.py"]),
+        .testTarget(name: "SortieServerTests", dependencies: [
+            "SortieServer", "SortieService", "SortieStore", "SortieSQLite", "Sortie",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -12,7 +12,8 @@ public struct SortieCommand: ParsableCommand {
         commandName: "sortie",
         abstract: "Policy engine for agent-initiated outbound conversations (SMS and email).",
         version: SortieVersion.current,
-        subcommands: [LintCommand.self, TestCommand.self, EvalCommand.self, CompileCommand.self, RulesCommand.self])
+        subcommands: [LintCommand.self, TestCommand.self, EvalCommand.self, CompileCommand.self, ServeCommand.self,
+                      RulesCommand.self])
 
     public init() {}
 

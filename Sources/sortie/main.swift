@@ -6,4 +6,4 @@ import Glibc
 import Darwin
 #endif
 
-exit(SortieCommand.run(Array(CommandLine.arguments.dropFirst()), io: .standard))
+exit(await SortieCommand.main(Array(CommandLine.arguments.dropFirst()), io: .standard))

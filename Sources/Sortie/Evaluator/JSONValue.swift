@@ -15,7 +15,7 @@ public enum JSONValue: Sendable, Hashable {
     }
 
     /// What the value is, for "expected X, found Y" messages.
-    var typeName: String {
+    public var typeName: String {
         switch self {
         case .null: "null"
         case .bool: "a boolean"

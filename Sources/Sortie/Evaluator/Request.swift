@@ -71,6 +71,12 @@ public struct InvalidRequest: Error, Sendable, Hashable {
     public var field: String
     public var problem: String
 
+    public init(id: String?, field: String, problem: String) {
+        self.id = id
+        self.field = field
+        self.problem = problem
+    }
+
     /// `field: problem`, the `field` detail of `INVALID_REQUEST`.
     public var detail: String { "\(field): \(problem)" }
 }

@@ -36,6 +36,22 @@ public struct MessageTemplate: Sendable {
         }
         return out
     }
+
+    /// `text` with each `{{name}}` (found as `variables(in:)` finds them) replaced by
+    /// `values[name]`; a name without a value is left as written.
+    public static func render(_ text: String, with values: [String: String]) -> String {
+        var out = ""
+        var rest = Substring(text)
+        while let open = rest.firstRange(of: "{{") {
+            let after = rest[open.upperBound...]
+            guard let close = after.firstRange(of: "}}") else { break }
+            let name = String(after[..<close.lowerBound]).trimmingCharacters(in: " ")
+            out += rest[..<open.lowerBound]
+            if !name.isEmpty, let value = values[name] { out += value } else { out += rest[open.lowerBound..<close.upperBound] }
+            rest = after[close.upperBound...]
+        }
+        return out + rest
+    }
 }
 
 extension String {

@@ -7,7 +7,7 @@ import Foundation
 /// `{"diagnostics":[{"file","line","column","endLine","endColumn","severity","rule","message"}],"errors":N,"warnings":N}`.
 /// Line fields are null for whole-set problems.
 public enum JSONRenderer {
-    struct Entry: Encodable {
+    public struct Entry: Encodable, Sendable {
         var file: String
         var line: Int?
         var column: Int?
@@ -17,7 +17,7 @@ public enum JSONRenderer {
         var rule: String
         var message: String
 
-        func encode(to encoder: any Encoder) throws {
+        public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(file, forKey: .file)
             try c.encode(line, forKey: .line)
@@ -32,21 +32,25 @@ public enum JSONRenderer {
         enum CodingKeys: String, CodingKey { case file, line, column, endLine, endColumn, severity, rule, message }
     }
 
-    struct Report: Encodable {
-        var diagnostics: [Entry]
-        var errors: Int
-        var warnings: Int
+    /// The whole report, for embedding in another JSON document (the service's reload answer).
+    public struct Report: Encodable, Sendable {
+        public var diagnostics: [Entry]
+        public var errors: Int
+        public var warnings: Int
     }
 
     public static func render(_ diagnostics: [Diagnostic]) -> String {
-        let report = Report(
+        encodeJSON(report(diagnostics), pretty: false) + "\n"
+    }
+
+    public static func report(_ diagnostics: [Diagnostic]) -> Report {
+        Report(
             diagnostics: diagnostics.map {
                 Entry(file: $0.file, line: $0.start?.line, column: $0.start?.column, endLine: $0.end?.line,
                       endColumn: $0.end?.column, severity: $0.severity, rule: $0.rule, message: $0.message)
             },
             errors: diagnostics.count { $0.severity == .error },
             warnings: diagnostics.count { $0.severity == .warning })
-        return encodeJSON(report, pretty: false) + "\n"
     }
 }
 

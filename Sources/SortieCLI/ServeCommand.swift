@@ -1,0 +1,113 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Sortie
+import SortieServer
+
+/// `sortie serve`: the conversation service (SPEC §4) on the embedded SQLite store by default.
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the conversation service over HTTP.",
+        discussion: """
+            Every request that can create or change a conversation is decided by the policy first. \
+            SIGHUP (or POST /v1/admin/reload) reloads the policy; a set with errors keeps the old one. \
+            SIGTERM or SIGINT stop the service after in-flight requests finish. \
+            Exit status: 0 stopped, 1 the policy does not compile, 2 a usage, store or I/O error.
+            """)
+
+    @Option(help: "The policy directory, or a bundle from `sortie compile`.")
+    var policies: String = "policies/"
+
+    @Option(help: "sqlite:PATH (the default, created on first start) or postgres://…")
+    var store: String = "sqlite:.sortie/sortie.db"
+
+    @Option(help: "The address to listen on.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "The port to listen on (0: any free port).")
+    var port: Int = 8080
+
+    @Option(help: "The decision log (JSON Lines, rotated by size).")
+    var decisionLog: String = ".sortie/decisions.jsonl"
+
+    @Flag(help: "Do not write a decision log.")
+    var noDecisionLog = false
+
+    @Option(help: "Rotate the decision log past this many bytes.")
+    var decisionLogMaxBytes: Int = 64 << 20
+
+    @Option(help: "Refuse request bodies larger than this many bytes (413).")
+    var maxBodyBytes: Int = 64 << 10
+
+    @Option(help: "SQLite commits: full (each 201 survives a power cut) or normal (survives a crash of the process).")
+    var sqliteDurability: String = "full"
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String = "info"
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        guard maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be positive") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level \"\(logLevel)\"") }
+    }
+
+    var serverConfiguration: ServerConfiguration {
+        ServerConfiguration(policies: policies, store: store, host: host, port: port,
+                            decisionLog: noDecisionLog ? nil : decisionLog, decisionLogMaxBytes: decisionLogMaxBytes,
+                            maxBodyBytes: maxBodyBytes, sqliteDurability: sqliteDurability)
+    }
+
+    func serve(io: CommandIO) async -> ExitStatus {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        var logger = Logger(label: "sortie")
+        logger.logLevel = level
+        let server: SortieServer
+        do {
+            server = try await SortieServer.make(serverConfiguration, logger: logger)
+        } catch let error as PolicyCompileError {
+            PolicyLoading.reportErrors(error.diagnostics, sources: error.sources, io: io)
+            return .failure
+        } catch let error as PolicyBundle.LoadError {
+            io.stderr("sortie: \(policies): \(error)\n")
+            return .failure
+        } catch {
+            io.stderr("sortie: \(error)\n")
+            return .usage
+        }
+        let revision = server.service.policy.revision
+        let store = store
+        do {
+            try await server.run { port in
+                io.stderr("sortie serve: listening on http://\(host):\(port) (policy \(revision), store \(store))\n")
+            }
+            return .success
+        } catch {
+            io.stderr("sortie: \(error)\n")
+            return .usage
+        }
+    }
+}
+
+extension ServeCommand: Verb {
+    /// `serve` runs only through `SortieCommand.main`, which can wait for it.
+    func run(io: CommandIO) -> ExitStatus {
+        io.stderr("sortie: serve must be started through SortieCommand.main\n")
+        return .usage
+    }
+}
+
+extension SortieCommand {
+    /// Runs `sortie` with `arguments`, including the long-running `serve`. Never exits the process.
+    public static func main(_ arguments: [String], io: CommandIO) async -> Int32 {
+        if let command = try? parseAsRoot(arguments), let serve = command as? ServeCommand {
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = Logger.Level(rawValue: serve.logLevel) ?? .info
+                return handler
+            }
+            return await serve.serve(io: io).rawValue
+        }
+        return run(arguments, io: io)
+    }
+}

@@ -1,0 +1,68 @@
+import GRDB
+
+/// The SQLite schema, as versioned migrations: a database is brought to the newest version on
+/// open, and a migration that ran is never edited (add a new one instead).
+enum SQLiteSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: customers, conversations, tasks, messages") { db in
+            try db.execute(sql: """
+                CREATE TABLE customers (
+                    id         TEXT PRIMARY KEY,
+                    channel    TEXT NOT NULL,
+                    address    TEXT NOT NULL,
+                    created_at REAL NOT NULL,
+                    UNIQUE (channel, address)
+                );
+                CREATE TABLE conversations (
+                    id                       TEXT PRIMARY KEY,
+                    origin                   TEXT NOT NULL CHECK (origin IN ('outbound', 'inbound')),
+                    state                    TEXT NOT NULL CHECK (state IN ('active', 'closed')),
+                    channel                  TEXT NOT NULL,
+                    customer_id              TEXT NOT NULL REFERENCES customers(id),
+                    destination              TEXT NOT NULL,
+                    agent_id                 TEXT,
+                    entry_point              TEXT NOT NULL,
+                    subject                  TEXT,
+                    subject_key              TEXT,
+                    previous_conversation_id TEXT REFERENCES conversations(id),
+                    created_at               REAL NOT NULL,
+                    closed_at                REAL,
+                    wrap_up_reason           TEXT
+                );
+                -- SPEC §4: at most one active conversation per normalized destination.
+                CREATE UNIQUE INDEX conversations_one_active_per_destination
+                    ON conversations (channel, destination) WHERE state = 'active';
+                CREATE INDEX conversations_by_customer ON conversations (customer_id, created_at);
+                CREATE TABLE tasks (
+                    id              TEXT PRIMARY KEY,
+                    conversation_id TEXT NOT NULL UNIQUE REFERENCES conversations(id),
+                    agent_id        TEXT NOT NULL,
+                    channel         TEXT NOT NULL,
+                    state           TEXT NOT NULL CHECK (state IN ('offered', 'accepted', 'completed')),
+                    created_at      REAL NOT NULL,
+                    accepted_at     REAL,
+                    completed_at    REAL
+                );
+                -- An agent's activeOutbound: its open tasks per channel.
+                CREATE INDEX tasks_open_by_agent ON tasks (agent_id, channel) WHERE state <> 'completed';
+                CREATE TABLE messages (
+                    seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+                    id              TEXT NOT NULL UNIQUE,
+                    conversation_id TEXT NOT NULL REFERENCES conversations(id),
+                    direction       TEXT NOT NULL CHECK (direction IN ('inbound', 'outbound')),
+                    body            TEXT NOT NULL,
+                    subject         TEXT,
+                    template        TEXT,
+                    status          TEXT NOT NULL,
+                    in_reply_to     TEXT,
+                    created_at      REAL NOT NULL
+                );
+                CREATE INDEX messages_by_conversation ON messages (conversation_id, seq);
+                -- The outbox: outbound messages the channel gateway has not taken yet.
+                CREATE INDEX messages_outbox ON messages (seq) WHERE status = 'queued';
+                """)
+        }
+        return migrator
+    }
+}

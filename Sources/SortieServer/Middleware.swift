@@ -1,0 +1,55 @@
+import Foundation
+import Hummingbird
+import Metrics
+import SortieService
+
+/// Every error the router or a handler throws (unknown route, body too large, a bad path
+/// parameter) answered as the service's JSON error body, `{"error": {status, code, message}}`.
+struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError {
+            let status = Int(error.status.code)
+            let code: String
+            let message: String
+            switch error.status {
+            case .notFound:
+                code = "not-found"
+                message = "no route \(request.method.rawValue) \(request.uri.path)"
+            case .contentTooLarge:
+                code = "payload-too-large"
+                message = "the request body is larger than the service accepts"
+            case .methodNotAllowed:
+                code = "method-not-allowed"
+                message = "\(request.method.rawValue) is not allowed on \(request.uri.path)"
+            default:
+                code = "http-\(status)"
+                message = error.body ?? error.status.reasonPhrase
+            }
+            return respond(.error(status, code, message))
+        }
+    }
+}
+
+/// `sortie_http_requests_total{route, status}` and `sortie_http_request_duration_seconds{route}`
+/// (a histogram), through swift-metrics.
+struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
+    let factory: any MetricsFactory
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        var status = 500
+        defer {
+            let route = context.endpointPath ?? "unmatched"
+            Counter(label: "sortie_http_requests_total", dimensions: [("route", route), ("status", "\(status)")],
+                    factory: factory).increment()
+            let elapsed = ContinuousClock.now - start
+            Timer(label: "sortie_http_request_duration_seconds", dimensions: [("route", route)], factory: factory)
+                .recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        }
+        let response = try await next(request, context)
+        status = response.status.code
+        return response
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+
+/// How `sortie serve` runs: where the policy and the store are, where it listens, its limits.
+public struct ServerConfiguration: Sendable {
+    /// A policy directory (or YAML files' folder) or a bundle from `sortie compile`.
+    public var policies: String
+    /// `sqlite:PATH` (or a bare path) for the embedded store; `postgres://…` for a shared database.
+    public var store: String
+    public var host: String
+    /// 0 picks a free port (tests); `onServerRunning` tells which.
+    public var port: Int
+    /// The decision log (JSON Lines); nil for none.
+    public var decisionLog: String?
+    public var decisionLogMaxBytes: Int
+    public var decisionLogKeep: Int
+    /// Larger request bodies are refused with 413 before they are read whole.
+    public var maxBodyBytes: Int
+    /// SQLite: `full` syncs every commit (an answered 201 survives a power cut), `normal` does not.
+    public var sqliteDurability: String
+
+    public init(policies: String = "policies", store: String = "sqlite:.sortie/sortie.db", host: String = "127.0.0.1",
+                port: Int = 8080, decisionLog: String? = ".sortie/decisions.jsonl", decisionLogMaxBytes: Int = 64 << 20,
+                decisionLogKeep: Int = 5, maxBodyBytes: Int = 64 << 10, sqliteDurability: String = "full") {
+        self.policies = policies
+        self.store = store
+        self.host = host
+        self.port = port
+        self.decisionLog = decisionLog
+        self.decisionLogMaxBytes = decisionLogMaxBytes
+        self.decisionLogKeep = decisionLogKeep
+        self.maxBodyBytes = maxBodyBytes
+        self.sqliteDurability = sqliteDurability
+    }
+}
+
+/// Where the store is, from `--store`.
+public enum StoreLocation: Sendable, Equatable {
+    case sqlite(path: String)
+    case postgres(url: String)
+
+    /// `sqlite:PATH`, `sqlite://PATH`, a bare path, or `postgres://…` / `postgresql://…`.
+    public static func parse(_ text: String) throws(ServerError) -> StoreLocation {
+        if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") { return .postgres(url: text) }
+        var path = text
+        if path.hasPrefix("sqlite://") { path.removeFirst("sqlite://".count) } else if path.hasPrefix("sqlite:") { path.removeFirst("sqlite:".count) }
+        guard !path.isEmpty, !path.contains("://") else {
+            throw .configuration("--store: \"\(text)\" is not sqlite:PATH, a file path or postgres://…")
+        }
+        return .sqlite(path: path)
+    }
+}
+
+/// Why the server could not start.
+public enum ServerError: Error, Sendable, CustomStringConvertible {
+    case configuration(String)
+    case store(String)
+
+    public var description: String {
+        switch self {
+        case .configuration(let why): why
+        case .store(let why): why
+        }
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import Prometheus
+import ServiceLifecycle
+import Sortie
+import SortieService
+import SortieSQLite
+import SortieStore
+import UnixSignals
+
+/// The conversation service over HTTP. `make` opens the store and loads the policy;
+/// `application` builds the Hummingbird app (tests run it on port 0); `run` serves until
+/// SIGTERM or SIGINT, letting in-flight requests finish, then closes the store.
+public struct SortieServer: Sendable {
+    public let configuration: ServerConfiguration
+    public let service: ConversationService
+    public let registry: PrometheusCollectorRegistry
+    let metricsFactory: PrometheusMetricsFactory
+    let logger: Logger
+
+    /// Opens the store and loads the policy. Throws `PolicyCompileError` for a broken set,
+    /// `ServerError` for a store or configuration problem.
+    public static func make(_ configuration: ServerConfiguration, logger: Logger = Logger(label: "sortie")) async throws -> SortieServer {
+        let policy = try PolicyHolder(path: configuration.policies)
+        let store = try openStore(configuration)
+        var decisionLog: DecisionLog?
+        if let path = configuration.decisionLog {
+            try createParent(of: path)
+            do {
+                decisionLog = try DecisionLog(path: path, maxBytes: configuration.decisionLogMaxBytes, keep: configuration.decisionLogKeep)
+            } catch {
+                await store.shutdown()
+                throw ServerError.configuration("cannot open the decision log \(path): \(error)")
+            }
+        }
+        return SortieServer(configuration: configuration, policy: policy, store: store, decisionLog: decisionLog, logger: logger)
+    }
+
+    /// A server over parts built elsewhere (tests substitute the store).
+    public init(configuration: ServerConfiguration, policy: PolicyHolder, store: any ConversationStore,
+                decisionLog: DecisionLog?, logger: Logger = Logger(label: "sortie")) {
+        self.configuration = configuration
+        self.logger = logger
+        registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = [
+            .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
+            .milliseconds(10), .milliseconds(20), .milliseconds(50), .milliseconds(100), .milliseconds(500), .seconds(1),
+        ]
+        metricsFactory = factory
+        service = ConversationService(policy: policy, store: store, decisionLog: decisionLog,
+                                      metrics: ServiceMetrics(factory: factory), logger: logger)
+        RevisionGauge.set(service.policy.revision, previous: nil, factory: factory)
+    }
+
+    static func openStore(_ configuration: ServerConfiguration) throws -> any ConversationStore {
+        switch try StoreLocation.parse(configuration.store) {
+        case .sqlite(let path):
+            try createParent(of: path)
+            guard let durability = SQLiteStore.Durability(rawValue: configuration.sqliteDurability) else {
+                throw ServerError.configuration("--sqlite-durability: \"\(configuration.sqliteDurability)\" is not full or normal")
+            }
+            do {
+                return try SQLiteStore(path: path, durability: durability)
+            } catch {
+                throw ServerError.store("\(error)")
+            }
+        case .postgres:
+            throw ServerError.configuration("--store postgres://… is not available in this build yet; use sqlite:PATH")
+        }
+    }
+
+    static func createParent(of path: String) throws {
+        let parent = (path as NSString).deletingLastPathComponent
+        guard !parent.isEmpty else { return }
+        do {
+            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        } catch {
+            throw ServerError.configuration("cannot create \(parent): \(error.localizedDescription)")
+        }
+    }
+
+    /// The Hummingbird application: routes, JSON errors, metrics, and the SIGHUP reloader.
+    public func application(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: JSONErrorMiddleware())
+        router.add(middleware: RequestMetricsMiddleware(factory: metricsFactory))
+        Routes(service: service, registry: registry, maxBodyBytes: configuration.maxBodyBytes, reload: reload)
+            .register(on: router)
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "sortie"),
+            services: [ReloadOnHangup(server: self)],
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+            logger: logger)
+    }
+
+    /// Serves until SIGTERM or SIGINT, then closes the store and the decision log.
+    public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let app = application(onServerRunning: onServerRunning)
+        defer { service.decisionLog?.close() }
+        do {
+            try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        } catch {
+            await service.store.shutdown()
+            throw error
+        }
+        await service.store.shutdown()
+        logger.notice("stopped")
+    }
+
+    /// `POST /v1/admin/reload` and SIGHUP.
+    func reload() -> ServiceReply {
+        let previous = service.policy.revision
+        let reply = service.reload()
+        RevisionGauge.set(service.policy.revision, previous: previous, factory: metricsFactory)
+        return reply
+    }
+}
+
+/// Reloads the policy on SIGHUP, as `POST /v1/admin/reload` does.
+struct ReloadOnHangup: Service {
+    let server: SortieServer
+
+    func run() async throws {
+        let signals = await UnixSignalsSequence(trapping: .sighup)
+        for await _ in signals.cancelOnGracefulShutdown() {
+            let reply = server.reload()
+            server.logger.notice("SIGHUP: reload answered \(reply.status)")
+        }
+    }
+}
+
+/// `sortie_policy_revision_info{revision}`: 1 for the revision in use, 0 for the one it replaced.
+enum RevisionGauge {
+    static func set(_ revision: String, previous: String?, factory: any MetricsFactory) {
+        if let previous, previous != revision {
+            Gauge(label: "sortie_policy_revision_info", dimensions: [("revision", previous)], factory: factory).record(0)
+        }
+        Gauge(label: "sortie_policy_revision_info", dimensions: [("revision", revision)], factory: factory).record(1)
+    }
+}

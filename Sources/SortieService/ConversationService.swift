@@ -1,0 +1,409 @@
+import Foundation
+import Logging
+import Sortie
+import SortieStore
+
+/// SPEC §4 without HTTP: every request that can create or change a conversation is decided by
+/// the evaluator first, with the facts only the store knows, and the store acts on the decision
+/// in the transaction that read those facts. Each method takes a request body and returns the
+/// status and JSON body to answer.
+public final class ConversationService: Sendable {
+    public let policy: PolicyHolder
+    public let store: any ConversationStore
+    public let decisionLog: DecisionLog?
+    let metrics: ServiceMetrics
+    let logger: Logger
+    /// New ids: `conv-…`, `task-…`, `msg-…`, `cust-…`.
+    let makeId: @Sendable (String) -> String
+    let now: @Sendable () -> Date
+
+    public init(policy: PolicyHolder, store: any ConversationStore, decisionLog: DecisionLog?, metrics: ServiceMetrics,
+                logger: Logger = Logger(label: "sortie.service"),
+                makeId: @escaping @Sendable (String) -> String = { "\($0)-\(UUID().uuidString.lowercased())" },
+                now: @escaping @Sendable () -> Date = Date.init) {
+        self.policy = policy
+        self.store = store
+        self.decisionLog = decisionLog
+        self.metrics = metrics
+        self.logger = logger
+        self.makeId = makeId
+        self.now = now
+    }
+
+    // MARK: Decisions
+
+    /// Logs, counts and returns a decision.
+    @discardableResult
+    func record(_ decision: Decision, request: Request?, raw: (some Collection<UInt8>)? = [UInt8]?.none, action: Request.Action) -> Decision {
+        metrics.record(decision, action: action)
+        if let decisionLog,
+           let error = decisionLog.append(request: request, raw: raw.map { String(decoding: $0, as: UTF8.self) }, decision: decision, at: now()) {
+            logger.error("decision log write failed", metadata: ["error": "\(error)", "path": "\(decisionLog.path)"])
+        }
+        return decision
+    }
+
+    /// The `INVALID_REQUEST` answer: 400 with the decision naming the field.
+    func invalid(_ problem: InvalidRequest, locale: String? = nil, evaluator: Evaluator, body: some Collection<UInt8>, action: Request.Action) -> ServiceReply {
+        let decision = evaluator.decide(problem, locale: locale)
+        record(decision, request: nil, raw: body, action: action)
+        return .decision(decision)
+    }
+
+    /// `POST /v1/decisions`: the bare evaluator. 200 with the decision (400 when it is `INVALID_REQUEST`).
+    public func decide(_ body: some Collection<UInt8>) -> ServiceReply {
+        let evaluator = policy.evaluator
+        switch Request.decode(json: body) {
+        case .success(let request):
+            let decision = record(evaluator.decide(request), request: request, action: request.action)
+            return .json(decision.reasons.first?.code == .invalidRequest ? 400 : 200, decision)
+        case .failure(let problem):
+            let decision = record(evaluator.decide(problem, locale: nil), request: nil, raw: body, action: .start)
+            return .json(400, decision)
+        }
+    }
+
+    // MARK: Outbound
+
+    /// `POST /v1/outbound-options`: the options decision with the agent's open tasks from the store.
+    public func options(_ body: some Collection<UInt8>) async -> ServiceReply {
+        let evaluator = policy.evaluator
+        let object: [String: JSONValue]
+        switch RequestBodies.object(body) {
+        case .success(let value): object = value
+        case .failure(let problem): return invalid(problem, evaluator: evaluator, body: body, action: .options)
+        }
+        if let problem = RequestBodies.unknownField(object, allowed: RequestBodies.optionsFields) {
+            return invalid(problem, evaluator: evaluator, body: body, action: .options)
+        }
+        var request: Request
+        switch RequestBodies.request(object, action: .options) {
+        case .success(let value): request = value
+        case .failure(let problem): return invalid(problem, evaluator: evaluator, body: body, action: .options)
+        }
+        do {
+            request.activeOutbound = try await store.activeOutbound(agentId: request.agent.id)
+        } catch {
+            return storeUnavailable(error)
+        }
+        return .decision(record(evaluator.decide(request), request: request, action: .options))
+    }
+
+    /// `POST /v1/outbound-conversations`: 201 `{conversation, task, message, decision}`, or the
+    /// refusing decision with its status; nothing is written unless the answer is 201.
+    public func createOutbound(_ body: some Collection<UInt8>) async -> ServiceReply {
+        let evaluator = policy.evaluator
+        var object: [String: JSONValue]
+        switch RequestBodies.object(body) {
+        case .success(let value): object = value
+        case .failure(let problem): return invalid(problem, evaluator: evaluator, body: body, action: .start)
+        }
+        if let problem = RequestBodies.unknownField(object, allowed: RequestBodies.createFields) {
+            return invalid(problem, evaluator: evaluator, body: body, action: .start)
+        }
+        let id = RequestBodies.idOf(object)
+        var messageInput: RequestBodies.MessageInput?
+        if let value = object.removeValue(forKey: "message"), value != .null {
+            switch RequestBodies.message(value, id: id) {
+            case .success(let input): messageInput = input
+            case .failure(let problem): return invalid(problem, evaluator: evaluator, body: body, action: .start)
+            }
+        }
+        let request: Request
+        switch RequestBodies.request(object, action: .start) {
+        case .success(let value): request = value
+        case .failure(let problem): return invalid(problem, evaluator: evaluator, body: body, action: .start)
+        }
+        let channel = request.channel.flatMap(Channel.init(rawValue:))
+        var destination: String?
+        if let channel, let to = request.to, case .success(let normalized) = Destination.normalize(to, channel: channel) {
+            destination = normalized
+        }
+        var firstMessage: MessageDraft?
+        if let messageInput, let channel {
+            switch compose(messageInput, channel: channel, subject: request.subject, evaluator: evaluator) {
+            case .success(let draft): firstMessage = draft
+            case .failure(let reply): return reply
+            }
+        }
+        let draft = OutboundDraft(conversationId: makeId("conv"), taskId: makeId("task"), customerId: makeId("cust"),
+                                  agentId: request.agent.id, channel: channel, destination: destination,
+                                  entryPoint: request.entryPoint, subject: request.subject, firstMessage: firstMessage, now: now())
+        let outcome: OutboundOutcome
+        do {
+            outcome = try await store.createOutbound(draft) { facts in
+                evaluator.decide(Self.withFacts(request, facts))
+            }
+        } catch {
+            // The store could not be used at all: nothing was written; answer as a failed task creation.
+            metrics.storeFailure("unavailable")
+            logger.error("create failed: store unavailable", metadata: ["error": "\(error)"])
+            let failed = evaluator.serviceFailure(.taskCreationFailed, of: evaluator.decide(request), locale: request.locale)
+            record(failed, request: request, action: .start)
+            return .decision(failed)
+        }
+        switch outcome {
+        case .refused(let decision, let facts):
+            record(decision, request: Self.withFacts(request, facts), action: .start)
+            return .decision(decision)
+        case .failed(let decision, let facts, let error):
+            let code: ReasonCode = if case .agentAssignmentFailed = error { .agentAssignmentFailed } else { .taskCreationFailed }
+            metrics.storeFailure(code.rawValue)
+            logger.error("create rolled back", metadata: ["code": "\(code.rawValue)", "error": "\(error)"])
+            let failed = evaluator.serviceFailure(code, of: decision, locale: request.locale)
+            record(failed, request: Self.withFacts(request, facts), action: .start)
+            return .decision(failed)
+        case .created(let decision, let facts, let created):
+            record(decision, request: Self.withFacts(request, facts), action: .start)
+            return .json(201, CreatedReply(conversation: created.conversation, task: created.task,
+                                           message: created.firstMessage, decision: decision))
+        }
+    }
+
+    static func withFacts(_ request: Request, _ facts: OutboundFacts) -> Request {
+        var request = request
+        request.activeOutbound = facts.activeOutbound
+        request.destinationActive = facts.destinationActive
+        request.subjectUsed = facts.subjectUsed
+        return request
+    }
+
+    /// A message from the composer, ready to store: a body as written, or a template of the
+    /// channel with every variable it names (422 naming the missing ones). Email messages carry
+    /// the conversation's subject.
+    func compose(_ input: RequestBodies.MessageInput, channel: Channel, subject: String?, evaluator: Evaluator) -> Result<MessageDraft, ServiceReply> {
+        let id = makeId("msg")
+        let messageSubject = channel == .email ? subject : nil
+        switch input {
+        case .body(let body):
+            return .success(MessageDraft(id: id, body: body, subject: messageSubject, template: nil))
+        case .template(let name, let variables):
+            guard let template = evaluator.policy.templates.first(where: { $0.name == name }) else {
+                let known = evaluator.policy.templates.filter { $0.channel == channel }.map(\.name).sorted()
+                return .failure(.error(422, "unknown-template", "no message template \"\(name)\"" +
+                                       (known.isEmpty ? "" : "; \(channel.rawValue) templates: \(known.joined(separator: ", "))"),
+                                       field: "message.template"))
+            }
+            guard template.channel == channel else {
+                return .failure(.error(422, "template-channel-mismatch",
+                                       "message template \"\(name)\" is for \(template.channel.rawValue), not \(channel.rawValue)",
+                                       field: "message.template"))
+            }
+            let missing = template.variables.filter { variables[$0] == nil }
+            guard missing.isEmpty else {
+                return .failure(.error(422, "missing-template-variables",
+                                       "message template \"\(name)\" needs \(missing.map { "\"\($0)\"" }.joined(separator: ", "))",
+                                       field: "message.variables", missing: missing))
+            }
+            return .success(MessageDraft(id: id, body: MessageTemplate.render(template.body, with: variables),
+                                         subject: messageSubject, template: name))
+        }
+    }
+
+    // MARK: Conversations
+
+    /// `POST /v1/conversations/{id}/messages`: 201 `{message}` queued in the outbox.
+    public func sendMessage(conversationId: String, _ body: some Collection<UInt8>) async -> ServiceReply {
+        let input: RequestBodies.MessageInput
+        switch RequestBodies.object(body).flatMap({ RequestBodies.message(.object($0), field: "(request)", id: nil) }) {
+        case .success(let value): input = value
+        case .failure(let problem): return .error(400, "invalid-request", problem.detail, field: problem.field)
+        }
+        let conversation: ConversationRecord
+        switch await find(conversationId) {
+        case .success(let found): conversation = found
+        case .failure(let reply): return reply
+        }
+        guard conversation.state == .active else { return notActive(conversation) }
+        let draft: MessageDraft
+        switch compose(input, channel: conversation.channel, subject: conversation.subject, evaluator: policy.evaluator) {
+        case .success(let value): draft = value
+        case .failure(let reply): return reply
+        }
+        do {
+            switch try await store.appendOutboundMessage(conversationId: conversationId, draft, now: now()) {
+            case .done(let message): return .json(201, ["message": message])
+            case .notFound: return notFound(conversationId)
+            case .notActive(let closed): return notActive(closed)
+            }
+        } catch {
+            return storeUnavailable(error)
+        }
+    }
+
+    /// `POST /v1/inbound`: a customer's message, filed into the customer's active conversation
+    /// (200) or a new one linked to the earlier ones (201). `{conversation, message, match}`.
+    public func receiveInbound(_ body: some Collection<UInt8>) async -> ServiceReply {
+        let object: [String: JSONValue]
+        switch RequestBodies.object(body) {
+        case .success(let value): object = value
+        case .failure(let problem): return .error(400, "invalid-request", problem.detail, field: problem.field)
+        }
+        if let problem = RequestBodies.unknownField(object, allowed: RequestBodies.inboundFields) {
+            return .error(400, "invalid-request", problem.detail, field: problem.field)
+        }
+        let fields: (channel: String, from: String, to: String, body: String, subject: String?, inReplyTo: String?)
+        do {
+            fields = (try RequestBodies.string(object, "channel", required: true).get()!,
+                      try RequestBodies.string(object, "from", required: true).get()!,
+                      try RequestBodies.string(object, "to", required: true).get()!,
+                      try RequestBodies.string(object, "body", required: true).get()!,
+                      try RequestBodies.string(object, "subject", required: false).get(),
+                      try RequestBodies.string(object, "inReplyTo", required: false).get())
+        } catch {
+            return .error(400, "invalid-request", error.detail, field: error.field)
+        }
+        guard let channel = Channel(rawValue: fields.channel) else {
+            return .error(422, "channel-not-supported", "channel \"\(fields.channel)\" is not sms or email", field: "channel")
+        }
+        let from: String
+        switch Destination.normalize(fields.from, channel: channel) {
+        case .success(let normalized): from = normalized
+        case .failure(let problem):
+            return .error(422, "invalid-sender", "\"\(fields.from)\" is not a valid \(channel.rawValue) address (\(problem.rawValue))", field: "from")
+        }
+        let evaluator = policy.evaluator
+        let to = (try? Destination.normalize(fields.to, channel: channel).get()) ?? fields.to
+        guard let entryPoint = evaluator.policy.entryPoints.first(where: {
+            $0.channel == channel && ((try? Destination.normalize($0.address, channel: channel).get()) ?? $0.address) == to
+        }) else {
+            return .error(422, "unknown-entry-point", "no \(channel.rawValue) entry point has the address \"\(fields.to)\"", field: "to")
+        }
+        let draft = InboundDraft(messageId: makeId("msg"), newConversationId: makeId("conv"), newCustomerId: makeId("cust"),
+                                 channel: channel, from: from, entryPoint: entryPoint.name, body: fields.body,
+                                 subject: channel == .email ? fields.subject : nil,
+                                 inReplyTo: channel == .email ? fields.inReplyTo : nil, now: now())
+        do {
+            let outcome = try await store.receiveInbound(draft)
+            return .json(outcome.match == .newConversation ? 201 : 200,
+                         InboundReply(conversation: outcome.conversation, message: outcome.message, match: outcome.match))
+        } catch {
+            return storeUnavailable(error)
+        }
+    }
+
+    /// `POST /v1/conversations/{id}/operations`: conference, transfer or workflow, decided by the
+    /// evaluator's operation rules alone. 200 `{decision}` when allowed, else its status.
+    public func operation(conversationId: String, _ body: some Collection<UInt8>) async -> ServiceReply {
+        let (evaluator, conversation, request): (Evaluator, ConversationRecord, Request)
+        switch await conversationRequest(conversationId, body, allowed: RequestBodies.operationFields, action: .operation) {
+        case .success(let found): (evaluator, conversation, request) = found
+        case .failure(let reply): return reply
+        }
+        guard conversation.state == .active else { return notActive(conversation) }
+        return .decision(record(evaluator.decide(request), request: request, action: .operation))
+    }
+
+    /// `POST /v1/conversations/{id}/close`: decided by the wrap-up rules alone; when allowed the
+    /// conversation is closed and its task completed, freeing the agent's slot.
+    public func close(conversationId: String, _ body: some Collection<UInt8>) async -> ServiceReply {
+        let (evaluator, request): (Evaluator, Request)
+        switch await conversationRequest(conversationId, body, allowed: RequestBodies.closeFields, action: .close) {
+        case .success(let found): (evaluator, _, request) = found
+        case .failure(let reply): return reply
+        }
+        do {
+            switch try await store.close(conversationId: conversationId, wrapUpReason: request.wrapUpReason, now: now(),
+                                         decide: { _ in evaluator.decide(request) }) {
+            case .done(let (decision, closed)):
+                record(decision, request: request, action: .close)
+                return decision.allowed ? .json(200, ClosedReply(conversation: closed, decision: decision)) : .decision(decision)
+            case .notFound: return notFound(conversationId)
+            case .notActive(let closed): return notActive(closed)
+            }
+        } catch {
+            return storeUnavailable(error)
+        }
+    }
+
+    /// The conversation, or the 404/503 answer.
+    private func find(_ id: String) async -> Result<ConversationRecord, ServiceReply> {
+        do {
+            guard let found = try await store.conversation(id: id) else { return .failure(notFound(id)) }
+            return .success(found)
+        } catch {
+            return .failure(storeUnavailable(error))
+        }
+    }
+
+    /// The conversation and the evaluator request of an operation or close: 404 for an unknown
+    /// conversation, 400 (`INVALID_REQUEST`) for a malformed body. The agent defaults to the
+    /// conversation's own.
+    private func conversationRequest(_ id: String, _ body: some Collection<UInt8>, allowed: Set<String>,
+                                     action: Request.Action) async -> Result<(Evaluator, ConversationRecord, Request), ServiceReply> {
+        let evaluator = policy.evaluator
+        let conversation: ConversationRecord
+        switch await find(id) {
+        case .success(let found): conversation = found
+        case .failure(let reply): return .failure(reply)
+        }
+        let decoded: Result<Request, InvalidRequest> = RequestBodies.object(body).flatMap { object in
+            if let problem = RequestBodies.unknownField(object, allowed: allowed) { return .failure(problem) }
+            return RequestBodies.request(object, action: action, defaultAgent: conversation.agentId ?? "unassigned")
+        }
+        switch decoded {
+        case .success(let request): return .success((evaluator, conversation, request))
+        case .failure(let problem): return .failure(invalid(problem, evaluator: evaluator, body: body, action: action))
+        }
+    }
+
+    /// `GET /v1/conversations/{id}`: the conversation, its customer, task and messages, and the
+    /// customer's earlier conversations.
+    public func conversation(id: String) async -> ServiceReply {
+        do {
+            guard let view = try await store.conversationView(id: id) else { return notFound(id) }
+            return .json(200, ConversationReply(view))
+        } catch {
+            return storeUnavailable(error)
+        }
+    }
+
+    // MARK: Operations of the service itself
+
+    /// `POST /v1/admin/reload` (and SIGHUP): 200 with the new revision, or 422 with the new
+    /// set's diagnostics while the old revision stays in use.
+    public func reload() -> ServiceReply {
+        switch policy.reload() {
+        case .reloaded(let previous, let revision):
+            metrics.reload("reloaded")
+            logger.notice("policy reloaded", metadata: ["previous": "\(previous)", "revision": "\(revision)"])
+            return .json(200, ReloadReply(reloaded: true, revision: revision, previousRevision: previous, report: nil, error: nil))
+        case .rejected(let kept, let diagnostics, _):
+            metrics.reload("rejected")
+            logger.error("policy reload rejected; keeping the old revision",
+                         metadata: ["revision": "\(kept)", "errors": "\(diagnostics.count)"])
+            return .json(422, ReloadReply(reloaded: false, revision: kept, previousRevision: nil,
+                                          report: JSONRenderer.report(diagnostics), error: nil))
+        case .unreadable(let kept, let reason):
+            metrics.reload("rejected")
+            logger.error("policy reload failed; keeping the old revision", metadata: ["revision": "\(kept)", "reason": "\(reason)"])
+            return .json(422, ReloadReply(reloaded: false, revision: kept, previousRevision: nil, report: nil, error: reason))
+        }
+    }
+
+    /// `GET /healthz`: 200 when the store answers, else 503; with the policy revision.
+    public func health() async -> ServiceReply {
+        do {
+            try await store.ping()
+            return .json(200, HealthReply(status: "ok", revision: policy.revision, store: "ok"))
+        } catch {
+            return .json(503, HealthReply(status: "unavailable", revision: policy.revision, store: "\(error)"))
+        }
+    }
+
+    // MARK: Errors
+
+    func notFound(_ id: String) -> ServiceReply {
+        .error(404, "not-found", "no conversation \"\(id)\"")
+    }
+
+    func notActive(_ conversation: ConversationRecord) -> ServiceReply {
+        .error(409, "conversation-closed", "conversation \"\(conversation.id)\" is closed")
+    }
+
+    func storeUnavailable(_ error: any Error) -> ServiceReply {
+        metrics.storeFailure("unavailable")
+        logger.error("store unavailable", metadata: ["error": "\(error)"])
+        return .error(503, "store-unavailable", "the store cannot be reached; nothing was changed, retry later")
+    }
+}

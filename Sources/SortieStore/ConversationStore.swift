@@ -1,0 +1,232 @@
+import Foundation
+import Sortie
+
+/// What a create reads from the store, in the transaction that then inserts: the three facts
+/// the evaluator cannot know (SPEC §2's `activeOutbound`, `destinationActive`, `subjectUsed`).
+public struct OutboundFacts: Sendable, Hashable {
+    /// The agent's open outbound tasks per channel name.
+    public var activeOutbound: [String: Int]
+    /// An active conversation exists with the destination.
+    public var destinationActive: Bool
+    /// Email: this subject was used before with this customer.
+    public var subjectUsed: Bool
+
+    public init(activeOutbound: [String: Int], destinationActive: Bool, subjectUsed: Bool) {
+        self.activeOutbound = activeOutbound
+        self.destinationActive = destinationActive
+        self.subjectUsed = subjectUsed
+    }
+}
+
+/// A message to insert; ids and times are chosen by the service so that stores stay simple.
+public struct MessageDraft: Sendable, Hashable {
+    public var id: String
+    public var body: String
+    public var subject: String?
+    public var template: String?
+
+    public init(id: String, body: String, subject: String?, template: String?) {
+        self.id = id
+        self.body = body
+        self.subject = subject
+        self.template = template
+    }
+}
+
+/// An outbound conversation to create if the evaluator allows it.
+public struct OutboundDraft: Sendable, Hashable {
+    public var conversationId: String
+    public var taskId: String
+    public var customerId: String
+    public var agentId: String
+    /// The channel, or nil when the request names an unsupported one (the evaluator will refuse).
+    public var channel: Channel?
+    /// The normalized destination, or nil when it does not normalize (the evaluator will refuse).
+    public var destination: String?
+    public var entryPoint: String?
+    public var subject: String?
+    public var firstMessage: MessageDraft?
+    public var now: Date
+
+    public init(conversationId: String, taskId: String, customerId: String, agentId: String, channel: Channel?,
+                destination: String?, entryPoint: String?, subject: String?, firstMessage: MessageDraft?, now: Date) {
+        self.conversationId = conversationId
+        self.taskId = taskId
+        self.customerId = customerId
+        self.agentId = agentId
+        self.channel = channel
+        self.destination = destination
+        self.entryPoint = entryPoint
+        self.subject = subject
+        self.firstMessage = firstMessage
+        self.now = now
+    }
+}
+
+/// The rows a create inserted.
+public struct CreatedConversation: Sendable, Hashable {
+    public var conversation: ConversationRecord
+    /// The outbound task, already accepted by the agent.
+    public var task: TaskRecord
+    public var firstMessage: MessageRecord?
+
+    public init(conversation: ConversationRecord, task: TaskRecord, firstMessage: MessageRecord?) {
+        self.conversation = conversation
+        self.task = task
+        self.firstMessage = firstMessage
+    }
+}
+
+/// What a create did, with the facts it read and the decision they gave.
+public enum OutboundOutcome: Sendable {
+    /// The decision refused: nothing was written.
+    case refused(Decision, OutboundFacts)
+    case created(Decision, OutboundFacts, CreatedConversation)
+    /// The decision allowed, but a step failed (`.taskCreationFailed` or `.agentAssignmentFailed`)
+    /// and the transaction was rolled back: nothing was written.
+    case failed(Decision, OutboundFacts, StoreError)
+}
+
+/// A customer's message, already normalized by the service.
+public struct InboundDraft: Sendable, Hashable {
+    public var messageId: String
+    /// Used only when no conversation is active for the customer.
+    public var newConversationId: String
+    /// Used only when the customer writes for the first time.
+    public var newCustomerId: String
+    public var channel: Channel
+    /// The customer's normalized address.
+    public var from: String
+    /// The entry point the customer wrote to.
+    public var entryPoint: String
+    public var body: String
+    public var subject: String?
+    public var inReplyTo: String?
+    public var now: Date
+
+    public init(messageId: String, newConversationId: String, newCustomerId: String, channel: Channel, from: String,
+                entryPoint: String, body: String, subject: String?, inReplyTo: String?, now: Date) {
+        self.messageId = messageId
+        self.newConversationId = newConversationId
+        self.newCustomerId = newCustomerId
+        self.channel = channel
+        self.from = from
+        self.entryPoint = entryPoint
+        self.body = body
+        self.subject = subject
+        self.inReplyTo = inReplyTo
+        self.now = now
+    }
+}
+
+/// Where an inbound message went, and why.
+public struct InboundOutcome: Sendable, Hashable {
+    /// How the message found its conversation.
+    public enum Match: String, Sendable, Codable {
+        /// Email: it answers a message of the active conversation.
+        case inReplyTo
+        /// Email: its subject, without `Re:`/`Fwd:`/`TR:` prefixes, is the active conversation's.
+        case subject
+        /// The customer's active conversation on the channel.
+        case activeConversation
+        /// None was active: a new conversation, linked to the customer's earlier one.
+        case newConversation
+    }
+    public var conversation: ConversationRecord
+    public var message: MessageRecord
+    public var match: Match
+
+    public init(conversation: ConversationRecord, message: MessageRecord, match: Match) {
+        self.conversation = conversation
+        self.message = message
+        self.match = match
+    }
+}
+
+/// The result of an action on one conversation.
+public enum ConversationChange<Value: Sendable>: Sendable {
+    case done(Value)
+    case notFound
+    /// The conversation is closed.
+    case notActive(ConversationRecord)
+}
+
+/// A conversation with everything `GET /v1/conversations/{id}` shows.
+public struct ConversationView: Sendable, Hashable {
+    public var conversation: ConversationRecord
+    public var customer: CustomerRecord
+    public var task: TaskRecord?
+    public var messages: [MessageRecord]
+    /// The customer's other conversations that started before this one, newest first.
+    public var earlierConversations: [ConversationRecord]
+
+    public init(conversation: ConversationRecord, customer: CustomerRecord, task: TaskRecord?,
+                messages: [MessageRecord], earlierConversations: [ConversationRecord]) {
+        self.conversation = conversation
+        self.customer = customer
+        self.task = task
+        self.messages = messages
+        self.earlierConversations = earlierConversations
+    }
+}
+
+/// Why a store call failed. Whatever the case, the call changed nothing.
+public enum StoreError: Error, Sendable, CustomStringConvertible {
+    /// The conversation, its customer or its task could not be inserted.
+    case taskCreationFailed(String)
+    /// The task could not be accepted for the agent.
+    case agentAssignmentFailed(String)
+    /// The database cannot be reached or failed in another way.
+    case unavailable(String)
+
+    public var description: String {
+        switch self {
+        case .taskCreationFailed(let why): "task creation failed: \(why)"
+        case .agentAssignmentFailed(let why): "agent assignment failed: \(why)"
+        case .unavailable(let why): "store unavailable: \(why)"
+        }
+    }
+}
+
+/// The conversation service's storage. Each call is one transaction: it reads what it needs
+/// and writes all or nothing, so SPEC §4's invariants hold however many requests (or service
+/// instances, for a shared database) run at once:
+/// - an agent never holds more open outbound tasks on a channel than its limit: the limit is
+///   checked by `decide` on counts read inside the transaction that inserts;
+/// - at most one active conversation per normalized destination: checked the same way, and
+///   backed by a unique index; a store that detects the conflict only at insert time must call
+///   `decide` again with `destinationActive: true` and report that decision;
+/// - a refused or failed call writes nothing.
+public protocol ConversationStore: Sendable {
+    /// Reads the facts for `draft`, asks `decide` and, if the decision allows, inserts the
+    /// customer (if new), the conversation, its task (offered, then accepted by the agent) and
+    /// the first message — all in the transaction that read the facts. Throws only when the
+    /// database cannot be used at all (nothing written then either).
+    func createOutbound(_ draft: OutboundDraft, decide: @escaping @Sendable (OutboundFacts) -> Decision) async throws(StoreError) -> OutboundOutcome
+
+    /// The agent's open outbound tasks per channel name.
+    func activeOutbound(agentId: String) async throws(StoreError) -> [String: Int]
+
+    func conversation(id: String) async throws(StoreError) -> ConversationRecord?
+
+    func conversationView(id: String) async throws(StoreError) -> ConversationView?
+
+    /// Appends an outbound message (queued in the outbox) to an active conversation.
+    func appendOutboundMessage(conversationId: String, _ message: MessageDraft, now: Date) async throws(StoreError) -> ConversationChange<MessageRecord>
+
+    /// Files a customer's message: into the customer's active conversation on the channel,
+    /// else into a new conversation linked to the customer's earlier one (the conversation
+    /// `inReplyTo` names, else the last with the same subject, else the last).
+    func receiveInbound(_ inbound: InboundDraft) async throws(StoreError) -> InboundOutcome
+
+    /// Asks `decide` about closing the conversation and, if allowed, closes it with the
+    /// wrap-up reason and completes its task, which frees the agent's slot.
+    func close(conversationId: String, wrapUpReason: String?, now: Date,
+               decide: @escaping @Sendable (ConversationRecord) -> Decision) async throws(StoreError) -> ConversationChange<(Decision, ConversationRecord)>
+
+    /// Succeeds when the database answers (for readiness).
+    func ping() async throws(StoreError)
+
+    /// Closes the database; no call may follow.
+    func shutdown() async
+}
