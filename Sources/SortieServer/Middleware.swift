@@ -9,7 +9,7 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch let error as HTTPError {
+        } catch let error as any HTTPResponseError {
             let status = Int(error.status.code)
             let code: String
             let message: String
@@ -25,9 +25,12 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 message = "\(request.method.rawValue) is not allowed on \(request.uri.path)"
             default:
                 code = "http-\(status)"
-                message = error.body ?? error.status.reasonPhrase
+                message = (error as? HTTPError)?.body ?? error.status.reasonPhrase
             }
             return respond(.error(status, code, message))
+        } catch {
+            context.logger.error("unexpected error", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
+            return respond(.error(500, "internal-error", "the service failed unexpectedly; nothing was changed"))
         }
     }
 }

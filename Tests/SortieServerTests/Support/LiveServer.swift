@@ -1,0 +1,142 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import ServiceLifecycle
+import Sortie
+import SortieServer
+import SortieService
+import SortieSQLite
+import SortieStore
+import Testing
+
+/// A real `sortie serve` application on a loopback port chosen by the system, over a real
+/// SQLite file and decision log in a temporary folder. `with` runs a body against it and then
+/// shuts it down gracefully (in-flight requests finish, the store closes).
+struct LiveServer: Sendable {
+    let port: Int
+    let server: SortieServer
+    let folder: URL
+
+    var service: ConversationService { server.service }
+    var databasePath: String { folder.appendingPathComponent("sortie.db").path }
+    var decisionLogPath: String { folder.appendingPathComponent("decisions.jsonl").path }
+
+    static func with<T: Sendable>(policies: String, configure: (inout ServerConfiguration) -> Void = { _ in },
+                                  _ body: @Sendable (LiveServer) async throws -> T) async throws -> T {
+        let folder = try TemporaryFolder.make()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var configuration = ServerConfiguration(
+            policies: policies, store: "sqlite:" + folder.appendingPathComponent("sortie.db").path, port: 0,
+            decisionLog: folder.appendingPathComponent("decisions.jsonl").path, sqliteDurability: "normal")
+        configure(&configuration)
+        var logger = Logger(label: "sortie-test")
+        logger.logLevel = .critical
+        let server = try await SortieServer.make(configuration, logger: logger)
+        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
+        let app = server.application { port in portSink.yield(port) }
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        return try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next() else { throw CancellationError() }
+            let live = LiveServer(port: port, server: server, folder: folder)
+            do {
+                let result = try await body(live)
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+                await server.service.store.shutdown()
+                server.service.decisionLog?.close()
+                return result
+            } catch {
+                await group.triggerGracefulShutdown()
+                try? await tasks.waitForAll()
+                await server.service.store.shutdown()
+                throw error
+            }
+        }
+    }
+
+    /// One request on a new connection.
+    func send(_ method: HTTPRequest.Method, _ path: String, _ body: String? = nil, headers: HTTPFields = [:]) async throws -> Reply {
+        try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+            let response = try await client.execute(.init(path, method: method, headers: headers,
+                                                          body: body.map { ByteBuffer(string: $0) }))
+            return Reply(status: Int(response.status.code), body: response.body.map { String(buffer: $0) } ?? "")
+        }
+    }
+
+    func post(_ path: String, _ body: String) async throws -> Reply { try await send(.post, path, body) }
+    func get(_ path: String) async throws -> Reply { try await send(.get, path) }
+}
+
+/// A response: its status and body, with JSON helpers.
+struct Reply: Sendable, CustomStringConvertible {
+    let status: Int
+    let body: String
+
+    var json: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:]
+    }
+
+    /// A value at a dotted path: `decision.reasons.0.code`.
+    func at(_ path: String) -> Any? {
+        var value: Any? = json
+        for part in path.split(separator: ".") {
+            if let index = Int(part), let array = value as? [Any] {
+                value = index < array.count ? array[index] : nil
+            } else {
+                value = (value as? [String: Any])?[String(part)]
+            }
+        }
+        return value
+    }
+
+    func string(_ path: String) -> String? { at(path) as? String }
+
+    /// The codes of `decision.reasons` (or of `reasons` for a bare decision).
+    var reasonCodes: [String] {
+        let reasons = (at("decision.reasons") ?? at("reasons")) as? [[String: Any]] ?? []
+        return reasons.compactMap { $0["code"] as? String }
+    }
+
+    var warningCodes: [String] {
+        let warnings = (at("decision.warnings") ?? at("warnings")) as? [[String: Any]] ?? []
+        return warnings.compactMap { $0["code"] as? String }
+    }
+
+    var description: String { "\(status) \(body)" }
+}
+
+enum TemporaryFolder {
+    static func make() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("sortie-server-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
+
+/// The example policy set of the repository (`policies/`), the seed's story.
+let examplePolicies: String = {
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("policies").path
+}()
+
+/// JSON for an agent of the example set: premium and available gets the default profile (2 SMS, 3 emails).
+func agent(_ id: String, license: String = "premium", state: String = "available", team: String? = nil, site: String? = nil) -> String {
+    var fields = ["\"id\":\"\(id)\"", "\"license\":\"\(license)\"", "\"state\":\"\(state)\""]
+    if let team { fields.append("\"team\":\"\(team)\"") }
+    if let site { fields.append("\"site\":\"\(site)\"") }
+    return "{" + fields.joined(separator: ",") + "}"
+}
+
+/// A create body for an SMS conversation from the example set's support number.
+func smsCreate(agent agentJSON: String, to: String, extra: String = "") -> String {
+    "{\"agent\":\(agentJSON),\"channel\":\"sms\",\"to\":\"\(to)\",\"entryPoint\":\"support-sms-fr\"\(extra)}"
+}
+
+/// A create body for an email conversation from the example set's customer-service address.
+func emailCreate(agent agentJSON: String, to: String, subject: String?, extra: String = "") -> String {
+    let subjectJSON = subject.map { "\"\($0)\"" } ?? "null"
+    return "{\"agent\":\(agentJSON),\"channel\":\"email\",\"to\":\"\(to)\",\"entryPoint\":\"service-client\",\"subject\":\(subjectJSON)\(extra)}"
+}
