@@ -24,12 +24,13 @@ struct Database {
         try queue.read { db in try String.fetchAll(db, sql: sql) }
     }
 
-    /// The most open outbound tasks any agent holds on one channel.
-    func mostOpenTasksPerAgentAndChannel() throws -> Int {
+    /// The most open outbound tasks any agent holds on one channel (on `channel` only, if given).
+    func mostOpenTasksPerAgentAndChannel(_ channel: String? = nil) throws -> Int {
         try queue.read { db in
             try Int.fetchOne(db, sql: """
-                SELECT COALESCE(MAX(n), 0) FROM (SELECT COUNT(*) AS n FROM tasks WHERE state <> 'completed' GROUP BY agent_id, channel)
-                """) ?? -1
+                SELECT COALESCE(MAX(n), 0) FROM (SELECT COUNT(*) AS n FROM tasks WHERE state <> 'completed'
+                AND (? IS NULL OR channel = ?) GROUP BY agent_id, channel)
+                """, arguments: [channel, channel]) ?? -1
         }
     }
 

@@ -1,0 +1,53 @@
+import Foundation
+
+/// Small policy sets written to a temporary folder, for tests that need their own limits or
+/// that rewrite the set while the service runs (reloads).
+enum PolicyFixture {
+    /// A valid set: one premium license, every agent on a default profile with these limits,
+    /// one SMS and one email entry point.
+    static func text(smsLimit: Int = 3, emailLimit: Int = 3, wrapUpReasons: [String] = ["done"]) -> String {
+        """
+        apiVersion: sortie/v1
+        kind: Tenant
+        metadata: { name: test }
+        spec:
+          digitalChannels: true
+          licenses: { premium: { outbound: true } }
+          agentStates: [available]
+          defaultProfile: everyone
+        ---
+        apiVersion: sortie/v1
+        kind: OutboundPolicy
+        metadata: { name: outbound }
+        spec:
+          allowedAgentStates: [available]
+          wrapUpReasons: [\(wrapUpReasons.joined(separator: ", "))]
+        ---
+        apiVersion: sortie/v1
+        kind: MultimediaProfile
+        metadata: { name: everyone }
+        spec:
+          channels:
+            sms: { maxOutboundTasks: \(smsLimit) }
+            email: { maxOutboundTasks: \(emailLimit) }
+        ---
+        apiVersion: sortie/v1
+        kind: EntryPoint
+        metadata: { name: support-sms-fr }
+        spec: { channel: sms, address: "+33186950000" }
+        ---
+        apiVersion: sortie/v1
+        kind: EntryPoint
+        metadata: { name: service-client }
+        spec: { channel: email, address: service-client@acme-assurances.fr }
+
+        """
+    }
+
+    /// Writes `text` as `policy.yaml` in a new folder; returns the folder.
+    static func write(_ text: String = PolicyFixture.text()) throws -> URL {
+        let folder = try TemporaryFolder.make()
+        try text.write(to: folder.appendingPathComponent("policy.yaml"), atomically: true, encoding: .utf8)
+        return folder
+    }
+}
