@@ -1,0 +1,149 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Synchronization
+import Testing
+
+/// `sortie serve` as a real process: signals (SIGHUP reloads, SIGTERM stops cleanly), exit
+/// statuses, and the walkthrough script played with curl against a live server.
+@Suite struct ServeProcessTests {
+    /// A built executable of the package (the test runner lives in .build/<triple>/debug).
+    static func executable(_ name: String) throws -> URL {
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: directory.appendingPathComponent(name).path), directory.path != "/" {
+            directory.deleteLastPathComponent()
+        }
+        let url = directory.appendingPathComponent(name)
+        try #require(FileManager.default.fileExists(atPath: url.path), "build the package first (swift build)")
+        return url
+    }
+
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// A running `sortie serve`, its stderr collected as it comes.
+    final class ServeProcess: Sendable {
+        let process: Process
+        private let collected = Mutex("")
+
+        init(_ arguments: [String]) throws {
+            process = Process()
+            process.executableURL = try ServeProcessTests.executable("sortie")
+            process.arguments = ["serve"] + arguments
+            let pipe = Pipe()
+            process.standardError = pipe
+            process.standardOutput = FileHandle.nullDevice
+            pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
+                let text = String(decoding: handle.availableData, as: UTF8.self)
+                self?.collected.withLock { $0 += text }
+            }
+            try process.run()
+        }
+
+        var stderr: String { collected.withLock { $0 } }
+
+        /// Waits until stderr contains `text` (or the process ends, or 20 s pass).
+        func wait(for text: String) async throws -> Bool {
+            for _ in 0..<400 {
+                if stderr.contains(text) { return true }
+                if !process.isRunning { return stderr.contains(text) }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            return false
+        }
+
+        /// The port from "listening on http://127.0.0.1:PORT".
+        func port() async throws -> Int {
+            _ = try await wait(for: "listening on http://127.0.0.1:")
+            let line = try #require(stderr.split(separator: "\n").first { $0.contains("listening on http://127.0.0.1:") })
+            let after = line.split(separator: "http://127.0.0.1:")[1]
+            return try #require(Int(after.prefix { $0.isNumber }))
+        }
+
+        func exitStatus() async throws -> Int32 {
+            for _ in 0..<400 where process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+            if process.isRunning { process.interrupt() }
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+    }
+
+    static func http(_ port: Int, _ method: HTTPRequest.Method, _ path: String, _ body: String? = nil) async throws -> (Int, String) {
+        try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+            let response = try await client.execute(.init(path, method: method, body: body.map { ByteBuffer(string: $0) }))
+            return (Int(response.status.code), response.body.map { String(buffer: $0) } ?? "")
+        }
+    }
+
+    @Test func sighupReloadsAndSigtermStopsCleanly() async throws {
+        let folder = try TemporaryFolder.make()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let policies = try PolicyFixture.write()
+        defer { try? FileManager.default.removeItem(at: policies) }
+        let database = folder.appendingPathComponent("data/sortie.db").path
+        let serve = try ServeProcess(["--policies", policies.path, "--store", "sqlite:" + database, "--port", "0",
+                                      "--decision-log", folder.appendingPathComponent("data/decisions.jsonl").path])
+        let port = try await serve.port()
+        let (created, body) = try await Self.http(port, .post, "/v1/outbound-conversations", smsCreate(agent: agent("a"), to: "+33612345678"))
+        #expect(created == 201, "\(body)")
+        let before = try await Self.http(port, .get, "/healthz").1
+
+        // A broken set on SIGHUP: the old revision stays.
+        try "kind: Tenant\nspec: [".write(to: policies.appendingPathComponent("policy.yaml"), atomically: true, encoding: .utf8)
+        kill(serve.process.processIdentifier, SIGHUP)
+        #expect(try await serve.wait(for: "SIGHUP: reload answered 422"), "\(serve.stderr)")
+        #expect(try await Self.http(port, .get, "/healthz").1 == before)
+
+        // A good one: the new revision is in use.
+        try PolicyFixture.text(wrapUpReasons: ["done", "later"]).write(to: policies.appendingPathComponent("policy.yaml"), atomically: true, encoding: .utf8)
+        kill(serve.process.processIdentifier, SIGHUP)
+        #expect(try await serve.wait(for: "SIGHUP: reload answered 200"), "\(serve.stderr)")
+        #expect(try await Self.http(port, .get, "/healthz").1 != before)
+
+        kill(serve.process.processIdentifier, SIGTERM)
+        #expect(try await serve.exitStatus() == 0, "\(serve.stderr)")
+        #expect(serve.stderr.contains("stopped"))
+        // The answered 201 is in the file, and the store was closed cleanly (no WAL left behind).
+        #expect(try Database(database).count("conversations") == 1)
+        let wal = (try? FileManager.default.attributesOfItem(atPath: database + "-wal"))?[.size] as? Int ?? 0
+        #expect(wal == 0)
+    }
+
+    @Test func aBrokenPolicyExits1WithItsDiagnosticsAndABadStoreExits2() async throws {
+        let folder = try TemporaryFolder.make()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let broken = try ServeProcess(["--policies", Self.repository.appendingPathComponent("examples/broken-policies").path,
+                                       "--store", "sqlite:" + folder.appendingPathComponent("db").path, "--port", "0"])
+        #expect(try await broken.exitStatus() == 1)
+        #expect(broken.stderr.contains("error:"), "\(broken.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("db").path))
+
+        let badStore = try ServeProcess(["--policies", examplePolicies, "--store", "mysql://nope", "--port", "0"])
+        #expect(try await badStore.exitStatus() == 2)
+        #expect(badStore.stderr.contains("--store"), "\(badStore.stderr)")
+    }
+
+    @Test func theWalkthroughPlaysTheSeedsStory() async throws {
+        try await LiveServer.with(policies: examplePolicies) { live in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/bash")
+            process.arguments = [Self.repository.appendingPathComponent("examples/walkthrough.sh").path]
+            process.environment = ProcessInfo.processInfo.environment.merging(["BASE_URL": "http://127.0.0.1:\(live.port)", "RUN": "424242"]) { $1 }
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = pipe
+            try process.run()
+            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "\(output)")
+            for expected in ["-> 403 LICENSE_NOT_ELIGIBLE", "-> 403 AGENT_STATE_NOT_ALLOWED", "-> 403 OUTBOUND_LIMIT_REACHED",
+                             "-> 422 INVALID_DESTINATION", "-> 422 ENTRY_POINT_NOT_FOUND", "-> 409 CONVERSATION_ALREADY_ACTIVE",
+                             "-> 422 EMAIL_SUBJECT_REQUIRED", "joined by inReplyTo", "-> 403 TRANSFER_NOT_ALLOWED", "walkthrough complete"] {
+                #expect(output.contains(expected), "\(expected)")
+            }
+            // What the story left in the store: two SMS and one email from the agent, one reply conversation.
+            let database = try Database(live.databasePath)
+            #expect(try database.count("conversations", where: "agent_id = 'agent-walk-424242'") == 3)
+            #expect(try database.count("conversations", where: "origin = 'inbound' AND previous_conversation_id IS NOT NULL") == 1)
+        }
+    }
+}
