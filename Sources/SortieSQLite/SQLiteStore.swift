@@ -5,13 +5,15 @@ import SortieStore
 
 /// The embedded default store: one SQLite file in WAL mode. Every call is one `BEGIN IMMEDIATE`
 /// transaction on GRDB's single writer connection, so a create's facts cannot change between
-/// the read and the insert; reads of a conversation go through the pool's readers.
+/// the read and the insert (creates that arrive together share a transaction, each in its own
+/// savepoint: see `CreateBatcher`); reads of a conversation go through the pool's readers.
 public final class SQLiteStore: ConversationStore {
     /// How durable a commit is. `full` (the default) syncs the WAL on every commit, so an
     /// answered 201 survives a power cut; `normal` survives a crash of the process only.
     public enum Durability: String, Sendable { case full, normal }
 
     private let pool: DatabasePool
+    private let creates: CreateBatcher
     public let path: String
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
@@ -23,8 +25,10 @@ public final class SQLiteStore: ConversationStore {
             try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
         }
         do {
-            pool = try DatabasePool(path: path, configuration: configuration)
+            let pool = try DatabasePool(path: path, configuration: configuration)
             try SQLiteSchema.migrator.migrate(pool)
+            self.pool = pool
+            creates = CreateBatcher(pool: pool)
         } catch {
             throw .unavailable("cannot open \(path): \(error)")
         }
@@ -38,31 +42,33 @@ public final class SQLiteStore: ConversationStore {
     // MARK: Creates
 
     public func createOutbound(_ draft: OutboundDraft, decide: @escaping @Sendable (OutboundFacts) -> Decision) async throws(StoreError) -> OutboundOutcome {
-        do {
-            return try await immediateTransaction { db in
-                let facts = try Self.facts(db, draft)
-                let decision = decide(facts)
-                guard decision.allowed else { return .refused(decision, facts) }
-                do {
-                    return .created(decision, facts, try Self.insertOutbound(db, draft))
-                } catch let failure as StoreError {
-                    throw StepFailure(decision: decision, facts: facts, error: failure)
-                }
-            }
-        } catch let failure as StepFailure {
-            return .failed(failure.decision, failure.facts, failure.error)
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw .unavailable("\(error)")
-        }
+        try await creates.submit(draft, decide).get()
     }
 
-    /// A create step that failed after an allowing decision; thrown to roll the transaction back.
-    private struct StepFailure: Error {
-        var decision: Decision
-        var facts: OutboundFacts
-        var error: StoreError
+    /// One create inside the batch's transaction, in its own savepoint: a refused or failed
+    /// create rolls back to the savepoint and leaves the batch's other creates untouched.
+    static func create(_ db: Database, _ draft: OutboundDraft, _ decide: (OutboundFacts) -> Decision) -> Result<OutboundOutcome, StoreError> {
+        var outcome: OutboundOutcome?
+        do {
+            try db.inSavepoint {
+                let facts = try Self.facts(db, draft)
+                let decision = decide(facts)
+                guard decision.allowed else {
+                    outcome = .refused(decision, facts)
+                    return .rollback
+                }
+                do {
+                    outcome = .created(decision, facts, try Self.insertOutbound(db, draft))
+                    return .commit
+                } catch let failure as StoreError {
+                    outcome = .failed(decision, facts, failure)
+                    return .rollback
+                }
+            }
+        } catch {
+            return .failure(.unavailable("\(error)"))
+        }
+        return outcome.map { .success($0) } ?? .failure(.unavailable("the create did not run"))
     }
 
     /// The inserts of an allowed create. Each step's database error becomes the reason code the
@@ -75,23 +81,29 @@ public final class SQLiteStore: ConversationStore {
         let now = time(draft.now)
         let (conversation, offered) = try step(StoreError.taskCreationFailed) { () throws -> (ConversationRecord, TaskRecord) in
             let customerId = try customerId(db, channel: channel, address: destination, newId: draft.customerId, now: draft.now)
-            let previous = try String.fetchOne(db, sql: """
-                SELECT id FROM conversations WHERE customer_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 1
-                """, arguments: [customerId])
+            let subject = channel == .email ? draft.subject : nil
+            // Linked to the customer's last conversation, found by the insert itself.
+            let previous = try String.fetchOne(db.cachedStatement(sql: """
+                INSERT INTO conversations (id, origin, state, channel, customer_id, destination, agent_id, entry_point, subject,
+                                           subject_key, previous_conversation_id, created_at)
+                VALUES (?1, 'outbound', 'active', ?2, ?3, ?4, ?5, ?6, ?7, ?8,
+                        (SELECT id FROM conversations WHERE customer_id = ?3 ORDER BY created_at DESC, rowid DESC LIMIT 1), ?9)
+                RETURNING previous_conversation_id
+                """), arguments: [draft.conversationId, channel.rawValue, customerId, destination, draft.agentId, entryPoint,
+                                  subject, subject.map(SubjectKey.of), now])
             let conversation = ConversationRecord(
                 id: draft.conversationId, origin: .outbound, state: .active, channel: channel, customerId: customerId,
                 destination: destination, agentId: draft.agentId, entryPoint: entryPoint,
-                subject: channel == .email ? draft.subject : nil, previousConversationId: previous, createdAt: draft.now)
-            try insert(db, conversation)
+                subject: subject, previousConversationId: previous, createdAt: draft.now)
             let task = TaskRecord(id: draft.taskId, conversationId: conversation.id, agentId: draft.agentId,
                                   channel: channel, state: .offered, createdAt: draft.now)
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO tasks (id, conversation_id, agent_id, channel, state, created_at) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [task.id, task.conversationId, task.agentId, channel.rawValue, task.state.rawValue, now])
+                """).execute(arguments: [task.id, task.conversationId, task.agentId, channel.rawValue, task.state.rawValue, now])
             return (conversation, task)
         }
         try step(StoreError.agentAssignmentFailed) {
-            try db.execute(sql: "UPDATE tasks SET state = 'accepted', accepted_at = ? WHERE id = ?", arguments: [now, offered.id])
+            try db.cachedStatement(sql: "UPDATE tasks SET state = 'accepted', accepted_at = ? WHERE id = ?").execute(arguments: [now, offered.id])
         }
         var task = offered
         task.state = .accepted
@@ -102,33 +114,34 @@ public final class SQLiteStore: ConversationStore {
         return CreatedConversation(conversation: conversation, task: task, firstMessage: message)
     }
 
+    /// The three facts in one statement (the create path runs on the single writer, so every
+    /// statement saved there is throughput).
     static func facts(_ db: Database, _ draft: OutboundDraft) throws -> OutboundFacts {
-        var active: [String: Int] = [:]
-        let rows = try Row.fetchAll(db, sql: """
-            SELECT channel, COUNT(*) AS n FROM tasks WHERE agent_id = ? AND state <> 'completed' GROUP BY channel
-            """, arguments: [draft.agentId])
-        for row in rows { active[row["channel"]] = row["n"] }
-        var destinationActive = false
-        var subjectUsed = false
-        if let channel = draft.channel, let destination = draft.destination {
-            destinationActive = try Bool.fetchOne(db, sql: """
-                SELECT EXISTS (SELECT 1 FROM conversations WHERE channel = ? AND destination = ? AND state = 'active')
-                """, arguments: [channel.rawValue, destination]) ?? false
-            if channel == .email, let subject = draft.subject {
-                subjectUsed = try Bool.fetchOne(db, sql: """
-                    SELECT EXISTS (SELECT 1 FROM conversations WHERE channel = 'email' AND destination = ? AND subject_key = ?)
-                    """, arguments: [destination, SubjectKey.of(subject)]) ?? false
-            }
+        let subjectKey = draft.channel == .email ? draft.subject.map(SubjectKey.of) : nil
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT (SELECT COUNT(*) FROM tasks WHERE agent_id = ?1 AND channel = 'sms' AND state <> 'completed') AS sms,
+                   (SELECT COUNT(*) FROM tasks WHERE agent_id = ?1 AND channel = 'email' AND state <> 'completed') AS email,
+                   EXISTS (SELECT 1 FROM conversations WHERE channel = ?2 AND destination = ?3 AND state = 'active') AS destination_active,
+                   EXISTS (SELECT 1 FROM conversations WHERE channel = 'email' AND ?4 IS NOT NULL AND destination = ?3
+                           AND subject_key = ?4) AS subject_used
+            """), arguments: [draft.agentId, draft.channel?.rawValue, draft.destination, subjectKey]) else {
+            throw StoreError.unavailable("the facts query returned no row")
         }
-        return OutboundFacts(activeOutbound: active, destinationActive: destinationActive, subjectUsed: subjectUsed)
+        var active: [String: Int] = [:]
+        for channel in Channel.allCases {
+            let count: Int = row[channel.rawValue]
+            if count > 0 { active[channel.rawValue] = count }
+        }
+        return OutboundFacts(activeOutbound: active, destinationActive: row["destination_active"],
+                             subjectUsed: row["subject_used"])
     }
 
     public func activeOutbound(agentId: String) async throws(StoreError) -> [String: Int] {
         try await read { db in
             var active: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: """
+            for row in try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT channel, COUNT(*) AS n FROM tasks WHERE agent_id = ? AND state <> 'completed' GROUP BY channel
-                """, arguments: [agentId]) {
+                """), arguments: [agentId]) {
                 active[row["channel"]] = row["n"]
             }
             return active
@@ -144,17 +157,17 @@ public final class SQLiteStore: ConversationStore {
     public func conversationView(id: String) async throws(StoreError) -> ConversationView? {
         try await read { db in
             guard let conversation = try Self.conversation(db, id: id),
-                  let customerRow = try Row.fetchOne(db, sql: "SELECT * FROM customers WHERE id = ?", arguments: [conversation.customerId])
+                  let customerRow = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM customers WHERE id = ?"), arguments: [conversation.customerId])
             else { return nil }
             let customer = CustomerRecord(id: customerRow["id"], channel: Self.channel(customerRow["channel"]),
                                           address: customerRow["address"], createdAt: Self.date(customerRow["created_at"]))
-            let task = try Row.fetchOne(db, sql: "SELECT * FROM tasks WHERE conversation_id = ?", arguments: [id]).map(Self.task)
-            let messages = try Row.fetchAll(db, sql: "SELECT * FROM messages WHERE conversation_id = ? ORDER BY seq",
+            let task = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM tasks WHERE conversation_id = ?"), arguments: [id]).map(Self.task)
+            let messages = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM messages WHERE conversation_id = ? ORDER BY seq"),
                                             arguments: [id]).map(Self.message)
-            let earlier = try Row.fetchAll(db, sql: """
+            let earlier = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT * FROM conversations WHERE customer_id = ? AND id <> ? AND (created_at < ? OR (created_at = ? AND rowid < (SELECT rowid FROM conversations WHERE id = ?)))
                 ORDER BY created_at DESC, rowid DESC
-                """, arguments: [conversation.customerId, id, Self.time(conversation.createdAt), Self.time(conversation.createdAt), id]).map(Self.conversation)
+                """), arguments: [conversation.customerId, id, Self.time(conversation.createdAt), Self.time(conversation.createdAt), id]).map(Self.conversation)
             return ConversationView(conversation: conversation, customer: customer, task: task, messages: messages,
                                     earlierConversations: earlier)
         }
@@ -174,16 +187,16 @@ public final class SQLiteStore: ConversationStore {
                                                  newId: inbound.newCustomerId, now: inbound.now)
             let subjectKey = inbound.subject.map(SubjectKey.of)
             let repliedTo = try inbound.inReplyTo.flatMap { id in
-                try String.fetchOne(db, sql: """
+                try String.fetchOne(db.cachedStatement(sql: """
                     SELECT m.conversation_id FROM messages m JOIN conversations c ON c.id = m.conversation_id
                     WHERE m.id = ? AND c.customer_id = ?
-                    """, arguments: [id, customerId])
+                    """), arguments: [id, customerId])
             }
             var conversation: ConversationRecord
             let match: InboundOutcome.Match
-            if let active = try Row.fetchOne(db, sql: """
+            if let active = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT * FROM conversations WHERE channel = ? AND destination = ? AND state = 'active'
-                """, arguments: [inbound.channel.rawValue, inbound.from]).map(Self.conversation) {
+                """), arguments: [inbound.channel.rawValue, inbound.from]).map(Self.conversation) {
                 conversation = active
                 if inbound.channel == .email, repliedTo == active.id {
                     match = .inReplyTo
@@ -195,14 +208,14 @@ public final class SQLiteStore: ConversationStore {
             } else {
                 var previous = repliedTo
                 if previous == nil, inbound.channel == .email, let subjectKey {
-                    previous = try String.fetchOne(db, sql: """
+                    previous = try String.fetchOne(db.cachedStatement(sql: """
                         SELECT id FROM conversations WHERE customer_id = ? AND subject_key = ? ORDER BY created_at DESC, rowid DESC LIMIT 1
-                        """, arguments: [customerId, subjectKey])
+                        """), arguments: [customerId, subjectKey])
                 }
                 if previous == nil {
-                    previous = try String.fetchOne(db, sql: """
+                    previous = try String.fetchOne(db.cachedStatement(sql: """
                         SELECT id FROM conversations WHERE customer_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 1
-                        """, arguments: [customerId])
+                        """), arguments: [customerId])
                 }
                 conversation = ConversationRecord(
                     id: inbound.newConversationId, origin: .inbound, state: .active, channel: inbound.channel,
@@ -228,9 +241,9 @@ public final class SQLiteStore: ConversationStore {
             let decision = decide(conversation)
             guard decision.allowed else { return .done((decision, conversation)) }
             let reason = wrapUpReason.map { String(Substring($0).trimmingCharacters(in: .whitespaces)) }
-            try db.execute(sql: "UPDATE conversations SET state = 'closed', closed_at = ?, wrap_up_reason = ? WHERE id = ?",
+            try db.cachedStatement(sql: "UPDATE conversations SET state = 'closed', closed_at = ?, wrap_up_reason = ? WHERE id = ?").execute(
                            arguments: [Self.time(now), reason, conversationId])
-            try db.execute(sql: "UPDATE tasks SET state = 'completed', completed_at = ? WHERE conversation_id = ? AND state <> 'completed'",
+            try db.cachedStatement(sql: "UPDATE tasks SET state = 'completed', completed_at = ? WHERE conversation_id = ? AND state <> 'completed'").execute(
                            arguments: [Self.time(now), conversationId])
             conversation.state = .closed
             conversation.closedAt = now
@@ -240,7 +253,7 @@ public final class SQLiteStore: ConversationStore {
     }
 
     public func ping() async throws(StoreError) {
-        _ = try await read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+        _ = try await read { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT 1")) }
     }
 
     public func shutdown() async {
@@ -292,23 +305,22 @@ public final class SQLiteStore: ConversationStore {
     // MARK: Rows
 
     private static func customerId(_ db: Database, channel: Channel, address: String, newId: String, now: Date) throws -> String {
-        try db.execute(sql: """
+        guard let id = try String.fetchOne(db.cachedStatement(sql: """
             INSERT INTO customers (id, channel, address, created_at) VALUES (?, ?, ?, ?)
-            ON CONFLICT (channel, address) DO NOTHING
-            """, arguments: [newId, channel.rawValue, address, time(now)])
-        guard let id = try String.fetchOne(db, sql: "SELECT id FROM customers WHERE channel = ? AND address = ?",
-                                           arguments: [channel.rawValue, address]) else {
+            ON CONFLICT (channel, address) DO UPDATE SET address = excluded.address
+            RETURNING id
+            """), arguments: [newId, channel.rawValue, address, time(now)]) else {
             throw StoreError.unavailable("customer \(address) vanished")
         }
         return id
     }
 
     private static func insert(_ db: Database, _ c: ConversationRecord) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO conversations (id, origin, state, channel, customer_id, destination, agent_id, entry_point, subject,
                                        subject_key, previous_conversation_id, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [c.id, c.origin.rawValue, c.state.rawValue, c.channel.rawValue, c.customerId, c.destination,
+            """).execute(arguments: [c.id, c.origin.rawValue, c.state.rawValue, c.channel.rawValue, c.customerId, c.destination,
                              c.agentId, c.entryPoint, c.subject, c.subject.map(SubjectKey.of), c.previousConversationId,
                              time(c.createdAt)])
     }
@@ -322,15 +334,15 @@ public final class SQLiteStore: ConversationStore {
     }
 
     private static func insert(_ db: Database, _ m: MessageRecord) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO messages (id, conversation_id, direction, body, subject, template, status, in_reply_to, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [m.id, m.conversationId, m.direction.rawValue, m.body, m.subject, m.template,
+            """).execute(arguments: [m.id, m.conversationId, m.direction.rawValue, m.body, m.subject, m.template,
                              m.status.rawValue, m.inReplyTo, time(m.createdAt)])
     }
 
     private static func conversation(_ db: Database, id: String) throws -> ConversationRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM conversations WHERE id = ?", arguments: [id]).map(conversation)
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM conversations WHERE id = ?"), arguments: [id]).map(conversation)
     }
 
     private static func conversation(_ row: Row) -> ConversationRecord {

@@ -42,6 +42,34 @@ import Testing
         }
     }
 
+    /// Concurrent creates share a SQLite transaction (group commit), each in its own savepoint:
+    /// one that fails must take nothing of the others with it.
+    @Test func aFailingCreateLeavesTheOthersOfItsBatchIntact() async throws {
+        let policies = try PolicyFixture.write()
+        defer { try? FileManager.default.removeItem(at: policies) }
+        try await LiveServer.with(policies: policies.path) { live in
+            let database = try Database(live.databasePath)
+            try database.execute("CREATE TRIGGER doomed BEFORE INSERT ON tasks WHEN NEW.agent_id LIKE 'doomed-%' BEGIN SELECT RAISE(ABORT, 'no'); END")
+            let replies = try await withThrowingTaskGroup(of: (String, Reply).self) { group in
+                for n in 0..<48 {
+                    let name = n % 2 == 0 ? "doomed-\(n)" : "fine-\(n)"
+                    group.addTask { (name, try await live.post("/v1/outbound-conversations", smsCreate(agent: agent(name), to: "+336200\(String(format: "%05d", n))"))) }
+                }
+                return try await group.reduce(into: [(String, Reply)]()) { $0.append($1) }
+            }
+            for (name, reply) in replies {
+                if name.hasPrefix("doomed") {
+                    #expect(reply.status == 503 && reply.reasonCodes == ["TASK_CREATION_FAILED"], "\(reply)")
+                } else {
+                    #expect(reply.status == 201, "\(reply)")
+                }
+            }
+            try #expect(database.count("conversations") == 24)
+            try #expect(database.count("conversations", where: "agent_id LIKE 'doomed-%'") == 0)
+            try #expect(database.count("customers") == 24)
+        }
+    }
+
     @Test func createsAndClosesForFiftyAgentsKeepEveryInvariant() async throws {
         let policies = try PolicyFixture.write(PolicyFixture.text(smsLimit: 2, emailLimit: 1))
         defer { try? FileManager.default.removeItem(at: policies) }

@@ -1,0 +1,76 @@
+import GRDB
+import Sortie
+import SortieStore
+import Synchronization
+
+/// Group commit for creates. SQLite has one writer, and a commit costs more than the create
+/// itself (about 0.45 ms of WAL writes against 0.25 ms of statements on the benchmark machine),
+/// so creates that arrive while the writer is busy wait and then run together: one
+/// `BEGIN IMMEDIATE`, each create in its own savepoint (reading its facts after the creates
+/// before it in the batch, so the invariants hold exactly as with one transaction each), one
+/// commit. No create is answered before the commit that made it durable; if the commit fails,
+/// every create of the batch fails and nothing of it is kept.
+final class CreateBatcher: Sendable {
+    typealias Outcome = Result<OutboundOutcome, StoreError>
+
+    private struct Job: Sendable {
+        var draft: OutboundDraft
+        var decide: @Sendable (OutboundFacts) -> Decision
+        var answer: CheckedContinuation<Outcome, Never>
+    }
+
+    private struct Queue {
+        var jobs: [Job] = []
+        var draining = false
+    }
+
+    /// At most this many creates share one transaction.
+    static let maxBatch = 64
+
+    private let pool: DatabasePool
+    private let queue = Mutex(Queue())
+
+    init(pool: DatabasePool) {
+        self.pool = pool
+    }
+
+    func submit(_ draft: OutboundDraft, _ decide: @escaping @Sendable (OutboundFacts) -> Decision) async -> Outcome {
+        await withCheckedContinuation { answer in
+            let startDraining = queue.withLock { queue in
+                queue.jobs.append(Job(draft: draft, decide: decide, answer: answer))
+                defer { queue.draining = true }
+                return !queue.draining
+            }
+            if startDraining {
+                Task { await self.drain() }
+            }
+        }
+    }
+
+    /// Runs batches until no create waits.
+    private func drain() async {
+        while true {
+            let jobs = queue.withLock { queue -> [Job] in
+                let batch = Array(queue.jobs.prefix(Self.maxBatch))
+                queue.jobs.removeFirst(batch.count)
+                if batch.isEmpty { queue.draining = false }
+                return batch
+            }
+            guard !jobs.isEmpty else { return }
+            let requests = jobs.map { ($0.draft, $0.decide) }
+            do {
+                let outcomes = try await pool.writeWithoutTransaction { db -> [Outcome] in
+                    var outcomes: [Outcome] = []
+                    try db.inTransaction(.immediate) {
+                        outcomes = requests.map { SQLiteStore.create(db, $0.0, $0.1) }
+                        return .commit
+                    }
+                    return outcomes
+                }
+                for (job, outcome) in zip(jobs, outcomes) { job.answer.resume(returning: outcome) }
+            } catch {
+                for job in jobs { job.answer.resume(returning: .failure(.unavailable("\(error)"))) }
+            }
+        }
+    }
+}
