@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        // Several instances on one database (issue 5).
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.21.0"),
     ],
     targets: [
         // libyaml, from Debian's libyaml-dev (pkg-config yaml-0.1).
@@ -38,6 +40,12 @@ let package = Package(
             "SortieStore",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+        // The shared store for several instances: PostgreSQL through postgres-nio.
+        .target(name: "SortiePostgres", dependencies: [
+            "SortieStore",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // The conversation service without HTTP: evaluate, then act on the store; reload; decision log.
         .target(name: "SortieService", dependencies: [
             "Sortie", "SortieStore",
@@ -46,7 +54,7 @@ let package = Package(
         ]),
         // `sortie serve`: the service over HTTP (Hummingbird), with lifecycle, metrics and logs.
         .target(name: "SortieServer", dependencies: [
-            "SortieService", "SortieSQLite",
+            "SortieService", "SortieSQLite", "SortiePostgres",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -68,8 +76,9 @@ let package = Package(
         .testTarget(name: "SortieTests", dependencies: ["Sortie"], exclude: ["Fixtures"]),
         .testTarget(name: "SortieCLITests", dependencies: ["SortieCLI", "Sortie"], exclude: ["validate_sarif.py"]),
         .testTarget(name: "SortieServerTests", dependencies: [
-            "SortieServer", "SortieService", "SortieStore", "SortieSQLite", "Sortie",
+            "SortieServer", "SortieService", "SortieStore", "SortieSQLite", "SortiePostgres", "Sortie",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
     ],

@@ -13,10 +13,16 @@ import Synchronization
 final class CreateBatcher: Sendable {
     typealias Outcome = Result<OutboundOutcome, StoreError>
 
-    private struct Job: Sendable {
+    /// One create: its draft, the evaluator, and how to render the answer kept under its key.
+    struct Request: Sendable {
         var draft: OutboundDraft
         var decide: @Sendable (OutboundFacts) -> Decision
-        var answer: CheckedContinuation<Outcome, Never>
+        var answer: @Sendable (Decision, CreatedConversation) -> [UInt8]
+    }
+
+    private struct Job: Sendable {
+        var request: Request
+        var reply: CheckedContinuation<Outcome, Never>
     }
 
     private struct Queue {
@@ -34,10 +40,10 @@ final class CreateBatcher: Sendable {
         self.pool = pool
     }
 
-    func submit(_ draft: OutboundDraft, _ decide: @escaping @Sendable (OutboundFacts) -> Decision) async -> Outcome {
-        await withCheckedContinuation { answer in
+    func submit(_ request: Request) async -> Outcome {
+        await withCheckedContinuation { reply in
             let startDraining = queue.withLock { queue in
-                queue.jobs.append(Job(draft: draft, decide: decide, answer: answer))
+                queue.jobs.append(Job(request: request, reply: reply))
                 defer { queue.draining = true }
                 return !queue.draining
             }
@@ -57,19 +63,19 @@ final class CreateBatcher: Sendable {
                 return batch
             }
             guard !jobs.isEmpty else { return }
-            let requests = jobs.map { ($0.draft, $0.decide) }
+            let requests = jobs.map(\.request)
             do {
                 let outcomes = try await pool.writeWithoutTransaction { db -> [Outcome] in
                     var outcomes: [Outcome] = []
                     try db.inTransaction(.immediate) {
-                        outcomes = requests.map { SQLiteStore.create(db, $0.0, $0.1) }
+                        outcomes = requests.map { SQLiteStore.create(db, $0) }
                         return .commit
                     }
                     return outcomes
                 }
-                for (job, outcome) in zip(jobs, outcomes) { job.answer.resume(returning: outcome) }
+                for (job, outcome) in zip(jobs, outcomes) { job.reply.resume(returning: outcome) }
             } catch {
-                for job in jobs { job.answer.resume(returning: .failure(.unavailable("\(error)"))) }
+                for job in jobs { job.reply.resume(returning: .failure(.unavailable("\(error)"))) }
             }
         }
     }

@@ -63,6 +63,17 @@ enum SQLiteSchema {
                 CREATE INDEX messages_outbox ON messages (seq) WHERE status = 'queued';
                 """)
         }
+        migrator.registerMigration("v2: idempotency keys") { db in
+            try db.execute(sql: """
+                -- A create's Idempotency-Key and the answer it gave, kept with the conversation it created.
+                CREATE TABLE idempotency_keys (
+                    key             TEXT PRIMARY KEY,
+                    conversation_id TEXT NOT NULL REFERENCES conversations(id),
+                    answer          BLOB NOT NULL,
+                    created_at      REAL NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -41,24 +41,46 @@ public final class SQLiteStore: ConversationStore {
 
     // MARK: Creates
 
-    public func createOutbound(_ draft: OutboundDraft, decide: @escaping @Sendable (OutboundFacts) -> Decision) async throws(StoreError) -> OutboundOutcome {
-        try await creates.submit(draft, decide).get()
+    public func createOutbound(_ draft: OutboundDraft, decide: @escaping @Sendable (OutboundFacts) -> Decision,
+                               answer: @escaping @Sendable (Decision, CreatedConversation) -> [UInt8]) async throws(StoreError) -> OutboundOutcome {
+        try await creates.submit(CreateBatcher.Request(draft: draft, decide: decide, answer: answer)).get()
+    }
+
+    public func rememberedAnswer(idempotencyKey: String) async throws(StoreError) -> [UInt8]? {
+        try await read { db in
+            try Data.fetchOne(db.cachedStatement(sql: "SELECT answer FROM idempotency_keys WHERE key = ?"), arguments: [idempotencyKey])
+                .map { Array($0) }
+        }
     }
 
     /// One create inside the batch's transaction, in its own savepoint: a refused or failed
     /// create rolls back to the savepoint and leaves the batch's other creates untouched.
-    static func create(_ db: Database, _ draft: OutboundDraft, _ decide: (OutboundFacts) -> Decision) -> Result<OutboundOutcome, StoreError> {
+    static func create(_ db: Database, _ request: CreateBatcher.Request) -> Result<OutboundOutcome, StoreError> {
+        let draft = request.draft
         var outcome: OutboundOutcome?
         do {
             try db.inSavepoint {
+                if let key = draft.idempotencyKey,
+                   let answer = try Data.fetchOne(db.cachedStatement(sql: "SELECT answer FROM idempotency_keys WHERE key = ?"), arguments: [key]) {
+                    outcome = .replayed(Array(answer))
+                    return .rollback
+                }
                 let facts = try Self.facts(db, draft)
-                let decision = decide(facts)
+                let decision = request.decide(facts)
                 guard decision.allowed else {
                     outcome = .refused(decision, facts)
                     return .rollback
                 }
                 do {
-                    outcome = .created(decision, facts, try Self.insertOutbound(db, draft))
+                    let created = try Self.insertOutbound(db, draft)
+                    if let key = draft.idempotencyKey {
+                        try Self.step(StoreError.taskCreationFailed) {
+                            try db.cachedStatement(sql: """
+                                INSERT INTO idempotency_keys (key, conversation_id, answer, created_at) VALUES (?, ?, ?, ?)
+                                """).execute(arguments: [key, created.conversation.id, Data(request.answer(decision, created)), time(draft.now)])
+                        }
+                    }
+                    outcome = .created(decision, facts, created)
                     return .commit
                 } catch let failure as StoreError {
                     outcome = .failed(decision, facts, failure)

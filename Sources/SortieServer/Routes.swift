@@ -14,7 +14,7 @@ struct Routes: Sendable {
         let service = service
         router.post("/v1/outbound-conversations") { request, _ in
             let body = try await body(request)
-            return respond(await service.createOutbound(body))
+            return respond(await service.createOutbound(body, idempotencyKey: request.headers[.init("Idempotency-Key")!]))
         }
         router.post("/v1/outbound-options") { request, _ in
             let body = try await body(request)

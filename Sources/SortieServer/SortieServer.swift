@@ -6,6 +6,7 @@ import Prometheus
 import ServiceLifecycle
 import Sortie
 import SortieService
+import SortiePostgres
 import SortieSQLite
 import SortieStore
 import UnixSignals
@@ -24,7 +25,7 @@ public struct SortieServer: Sendable {
     /// `ServerError` for a store or configuration problem.
     public static func make(_ configuration: ServerConfiguration, logger: Logger = Logger(label: "sortie")) async throws -> SortieServer {
         let policy = try PolicyHolder(path: configuration.policies)
-        let store = try openStore(configuration)
+        let store = try await openStore(configuration, logger: logger)
         var decisionLog: DecisionLog?
         if let path = configuration.decisionLog {
             try createParent(of: path)
@@ -55,7 +56,7 @@ public struct SortieServer: Sendable {
         RevisionGauge.set(service.policy.revision, previous: nil, factory: factory)
     }
 
-    static func openStore(_ configuration: ServerConfiguration) throws -> any ConversationStore {
+    static func openStore(_ configuration: ServerConfiguration, logger: Logger) async throws -> any ConversationStore {
         switch try StoreLocation.parse(configuration.store) {
         case .sqlite(let path):
             try createParent(of: path)
@@ -67,8 +68,12 @@ public struct SortieServer: Sendable {
             } catch {
                 throw ServerError.store("\(error)")
             }
-        case .postgres:
-            throw ServerError.configuration("--store postgres://… is not available in this build yet; use sqlite:PATH")
+        case .postgres(let url):
+            do {
+                return try await PostgresStore(url: url, logger: logger)
+            } catch {
+                throw ServerError.store("\(error)")
+            }
         }
     }
 

@@ -90,8 +90,22 @@ public final class ConversationService: Sendable {
     }
 
     /// `POST /v1/outbound-conversations`: 201 `{conversation, task, message, decision}`, or the
-    /// refusing decision with its status; nothing is written unless the answer is 201.
-    public func createOutbound(_ body: some Collection<UInt8>) async -> ServiceReply {
+    /// refusing decision with its status; nothing is written unless the answer is 201. Under an
+    /// `idempotencyKey` that already created a conversation, the first 201 is answered again
+    /// and nothing is created.
+    public func createOutbound(_ body: some Collection<UInt8>, idempotencyKey: String? = nil) async -> ServiceReply {
+        if let idempotencyKey {
+            guard !idempotencyKey.isEmpty, idempotencyKey.utf8.count <= 255 else {
+                return .error(400, "invalid-idempotency-key", "Idempotency-Key must be 1 to 255 bytes")
+            }
+            do {
+                if let answer = try await store.rememberedAnswer(idempotencyKey: idempotencyKey) {
+                    return ServiceReply(status: 201, body: Data(answer))
+                }
+            } catch {
+                return storeUnavailable(error)
+            }
+        }
         let evaluator = policy.evaluator
         var object: [String: JSONValue]
         switch RequestBodies.object(body) {
@@ -128,12 +142,15 @@ public final class ConversationService: Sendable {
         }
         let draft = OutboundDraft(conversationId: makeId("conv"), taskId: makeId("task"), customerId: makeId("cust"),
                                   agentId: request.agent.id, channel: channel, destination: destination,
-                                  entryPoint: request.entryPoint, subject: request.subject, firstMessage: firstMessage, now: now())
+                                  entryPoint: request.entryPoint, subject: request.subject, firstMessage: firstMessage, now: now(),
+                                  idempotencyKey: idempotencyKey)
         let outcome: OutboundOutcome
         do {
-            outcome = try await store.createOutbound(draft) { facts in
+            outcome = try await store.createOutbound(draft, decide: { facts in
                 evaluator.decide(Self.withFacts(request, facts))
-            }
+            }, answer: { decision, created in
+                [UInt8](Self.createdReply(decision, created).body)
+            })
         } catch {
             // The store could not be used at all: nothing was written; answer as a failed task creation.
             metrics.storeFailure("unavailable")
@@ -155,9 +172,14 @@ public final class ConversationService: Sendable {
             return .decision(failed)
         case .created(let decision, let facts, let created):
             record(decision, request: Self.withFacts(request, facts), action: .start)
-            return .json(201, CreatedReply(conversation: created.conversation, task: created.task,
-                                           message: created.firstMessage, decision: decision))
+            return Self.createdReply(decision, created)
+        case .replayed(let answer):
+            return ServiceReply(status: 201, body: Data(answer))
         }
+    }
+
+    static func createdReply(_ decision: Decision, _ created: CreatedConversation) -> ServiceReply {
+        .json(201, CreatedReply(conversation: created.conversation, task: created.task, message: created.firstMessage, decision: decision))
     }
 
     static func withFacts(_ request: Request, _ facts: OutboundFacts) -> Request {

@@ -47,9 +47,13 @@ public struct OutboundDraft: Sendable, Hashable {
     public var subject: String?
     public var firstMessage: MessageDraft?
     public var now: Date
+    /// The client's `Idempotency-Key`: a create under a key that already created a conversation
+    /// creates nothing and replays the first answer.
+    public var idempotencyKey: String?
 
     public init(conversationId: String, taskId: String, customerId: String, agentId: String, channel: Channel?,
-                destination: String?, entryPoint: String?, subject: String?, firstMessage: MessageDraft?, now: Date) {
+                destination: String?, entryPoint: String?, subject: String?, firstMessage: MessageDraft?, now: Date,
+                idempotencyKey: String? = nil) {
         self.conversationId = conversationId
         self.taskId = taskId
         self.customerId = customerId
@@ -60,6 +64,7 @@ public struct OutboundDraft: Sendable, Hashable {
         self.subject = subject
         self.firstMessage = firstMessage
         self.now = now
+        self.idempotencyKey = idempotencyKey
     }
 }
 
@@ -85,6 +90,9 @@ public enum OutboundOutcome: Sendable {
     /// The decision allowed, but a step failed (`.taskCreationFailed` or `.agentAssignmentFailed`)
     /// and the transaction was rolled back: nothing was written.
     case failed(Decision, OutboundFacts, StoreError)
+    /// The draft's idempotency key already created a conversation: nothing was written, and
+    /// this is the answer the first create gave.
+    case replayed([UInt8])
 }
 
 /// A customer's message, already normalized by the service.
@@ -200,9 +208,14 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
 public protocol ConversationStore: Sendable {
     /// Reads the facts for `draft`, asks `decide` and, if the decision allows, inserts the
     /// customer (if new), the conversation, its task (offered, then accepted by the agent) and
-    /// the first message — all in the transaction that read the facts. Throws only when the
-    /// database cannot be used at all (nothing written then either).
-    func createOutbound(_ draft: OutboundDraft, decide: @escaping @Sendable (OutboundFacts) -> Decision) async throws(StoreError) -> OutboundOutcome
+    /// the first message — all in the transaction that read the facts. With an idempotency key,
+    /// `answer` renders the reply to keep under the key, in the same transaction. Throws only
+    /// when the database cannot be used at all (nothing written then either).
+    func createOutbound(_ draft: OutboundDraft, decide: @escaping @Sendable (OutboundFacts) -> Decision,
+                       answer: @escaping @Sendable (Decision, CreatedConversation) -> [UInt8]) async throws(StoreError) -> OutboundOutcome
+
+    /// The answer kept under an idempotency key, if a create under it succeeded.
+    func rememberedAnswer(idempotencyKey: String) async throws(StoreError) -> [UInt8]?
 
     /// The agent's open outbound tasks per channel name.
     func activeOutbound(agentId: String) async throws(StoreError) -> [String: Int]

@@ -1,0 +1,77 @@
+/// The PostgreSQL schema, as versioned migrations applied on start under an advisory lock, so
+/// that instances starting together migrate once. A migration that ran is never edited.
+enum PostgresSchema {
+    /// `(version, SQL)`, oldest first.
+    static let migrations: [(String, String)] = [
+        ("v1: customers, conversations, tasks, messages, agent slots", """
+            CREATE TABLE customers (
+                id         TEXT PRIMARY KEY,
+                channel    TEXT NOT NULL,
+                address    TEXT NOT NULL,
+                created_at DOUBLE PRECISION NOT NULL,
+                UNIQUE (channel, address)
+            );
+            CREATE TABLE conversations (
+                seq                      BIGSERIAL NOT NULL,
+                id                       TEXT PRIMARY KEY,
+                origin                   TEXT NOT NULL CHECK (origin IN ('outbound', 'inbound')),
+                state                    TEXT NOT NULL CHECK (state IN ('active', 'closed')),
+                channel                  TEXT NOT NULL,
+                customer_id              TEXT NOT NULL REFERENCES customers(id),
+                destination              TEXT NOT NULL,
+                agent_id                 TEXT,
+                entry_point              TEXT NOT NULL,
+                subject                  TEXT,
+                subject_key              TEXT,
+                previous_conversation_id TEXT REFERENCES conversations(id),
+                created_at               DOUBLE PRECISION NOT NULL,
+                closed_at                DOUBLE PRECISION,
+                wrap_up_reason           TEXT
+            );
+            -- SPEC §4: at most one active conversation per normalized destination, enforced here.
+            CREATE UNIQUE INDEX conversations_one_active_per_destination
+                ON conversations (channel, destination) WHERE state = 'active';
+            CREATE INDEX conversations_by_customer ON conversations (customer_id, created_at, seq);
+            CREATE TABLE tasks (
+                id              TEXT PRIMARY KEY,
+                conversation_id TEXT NOT NULL UNIQUE REFERENCES conversations(id),
+                agent_id        TEXT NOT NULL,
+                channel         TEXT NOT NULL,
+                state           TEXT NOT NULL CHECK (state IN ('offered', 'accepted', 'completed')),
+                created_at      DOUBLE PRECISION NOT NULL,
+                accepted_at     DOUBLE PRECISION,
+                completed_at    DOUBLE PRECISION
+            );
+            CREATE INDEX tasks_open_by_agent ON tasks (agent_id, channel) WHERE state <> 'completed';
+            CREATE TABLE messages (
+                seq             BIGSERIAL PRIMARY KEY,
+                id              TEXT NOT NULL UNIQUE,
+                conversation_id TEXT NOT NULL REFERENCES conversations(id),
+                direction       TEXT NOT NULL CHECK (direction IN ('inbound', 'outbound')),
+                body            TEXT NOT NULL,
+                subject         TEXT,
+                template        TEXT,
+                status          TEXT NOT NULL,
+                in_reply_to     TEXT,
+                created_at      DOUBLE PRECISION NOT NULL
+            );
+            CREATE INDEX messages_by_conversation ON messages (conversation_id, seq);
+            CREATE INDEX messages_outbox ON messages (seq) WHERE status = 'queued';
+            -- One row per agent and channel, locked (SELECT … FOR UPDATE) by every create of that
+            -- agent on that channel: the limit check and the insert are serialized per agent.
+            CREATE TABLE agent_channel_slots (
+                agent_id TEXT NOT NULL,
+                channel  TEXT NOT NULL,
+                PRIMARY KEY (agent_id, channel)
+            );
+            """),
+        ("v2: idempotency keys", """
+            CREATE TABLE idempotency_keys (
+                key             TEXT PRIMARY KEY,
+                conversation_id TEXT NOT NULL REFERENCES conversations(id),
+                answer          BYTEA NOT NULL,
+                created_at      DOUBLE PRECISION NOT NULL
+            );
+            """),
+    ]
+}
