@@ -42,10 +42,27 @@ struct EvalCommand: Verb {
         }
         defer { if fd != 0 { close(fd) } }
         var reader = LineReader(fd: fd)
+        if format == .json && !explain {
+            // The hot path: bytes in, bytes out, flushed in large writes.
+            let lines = LineEvaluator(evaluator: evaluator)
+            var out: [UInt8] = []
+            out.reserveCapacity(1 << 20)
+            while reader.next({ line in
+                guard !Self.isBlank(line) else { return }
+                lines.decide(line: line, into: &out)
+            }) {
+                if out.count >= 1 << 19 {
+                    out.withUnsafeBufferPointer(io.stdoutBytes)
+                    out.removeAll(keepingCapacity: true)
+                }
+            }
+            out.withUnsafeBufferPointer(io.stdoutBytes)
+            return .success
+        }
         var out = ""
         out.reserveCapacity(1 << 16)
-        while let line = reader.next() {
-            guard line.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) else { continue }
+        while reader.next({ line in
+            guard !Self.isBlank(line) else { return }
             let request = Request.decode(json: line)
             let decision: Decision
             switch request {
@@ -63,6 +80,7 @@ struct EvalCommand: Verb {
                     out += "    \(step.outcome.rawValue.padding(7)) \(step.check.rawValue) (\(inputs))\(step.because.map { ": \($0)" } ?? "")\n"
                 }
             }
+        }) {
             if out.utf8.count >= 1 << 16 {
                 io.stdout(out)
                 out.removeAll(keepingCapacity: true)
@@ -70,6 +88,11 @@ struct EvalCommand: Verb {
         }
         io.stdout(out)
         return .success
+    }
+
+    /// Blank lines (spaces, tabs, a carriage return) are skipped.
+    static func isBlank(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        !line.contains { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }
     }
 
     /// One decision for people: `ID: allowed …` or `ID: denied`, then one line per reason.

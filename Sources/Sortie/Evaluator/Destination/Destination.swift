@@ -32,6 +32,30 @@ public enum Destination {
         }
     }
 
+    /// `problem` on the UTF-8 of a destination that is all ASCII (the case `LineEvaluator` handles
+    /// without allocating; `problem(_:channel:)` sends the rest through `normalize`).
+    static func problem(ascii bytes: UnsafeBufferPointer<UInt8>, channel: Channel) -> DestinationProblem? {
+        switch channel {
+        case .sms: withoutTrunkPrefixes(ascii: bytes) { phoneProblem(ascii: $0) }
+        case .email: emailProblem(ascii: bytes)
+        }
+    }
+
+    /// The normalized form of a valid ASCII destination (`problem(ascii:channel:)` is nil),
+    /// byte by byte: what `normalize` returns, without building a String.
+    static func writeNormalized(ascii bytes: UnsafeBufferPointer<UInt8>, channel: Channel, _ emit: (UInt8) -> Void) {
+        switch channel {
+        case .sms:
+            // Valid means: after the separators, "+" then digits only.
+            withoutTrunkPrefixes(ascii: bytes) { cleaned in
+                emit(43)
+                for b in cleaned where b >= 48 && b <= 57 { emit(b) }
+            }
+        case .email:
+            for b in trimmedASCII(bytes) { emit(b >= 65 && b <= 90 ? b + 32 : b) }
+        }
+    }
+
     private static func phoneProblem(_ raw: String) -> DestinationProblem? {
         var raw = raw
         return raw.withUTF8 { bytes -> DestinationProblem? in
@@ -40,31 +64,35 @@ public enum Destination {
                 if case .failure(let problem) = normalizePhone(String(decoding: bytes, as: UTF8.self)) { return problem }
                 return nil
             }
-            // Most numbers have no bracket, so no "(0)" to remove: check them in place.
-            if !bytes.contains(40) { return phoneProblem(ascii: bytes) }
-            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count) { buffer in
-                // Remove every "(0)", again until none is left (as normalizePhone does), then
-                // apply the same rules. Trimming first changes nothing: whitespace is skipped.
-                var n = 0
-                for b in bytes { buffer[n] = b; n += 1 }
-                var changed = true
-                while changed {
-                    changed = false
-                    var out = 0, i = 0
-                    while i < n {
-                        if buffer[i] == 40, i + 2 < n, buffer[i + 1] == 48, buffer[i + 2] == 41 {
-                            i += 3
-                            changed = true
-                        } else {
-                            buffer[out] = buffer[i]
-                            out += 1
-                            i += 1
-                        }
+            return withoutTrunkPrefixes(ascii: bytes) { phoneProblem(ascii: $0) }
+        }
+    }
+
+    /// Calls `body` with `bytes` less every "(0)", removed again until none is left (as
+    /// `normalizePhone` does). Most numbers have no bracket: they are passed as they are.
+    /// Trimming first changes nothing for the SMS rules: whitespace is skipped.
+    private static func withoutTrunkPrefixes<R>(ascii bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if !bytes.contains(40) { return body(bytes) }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count) { buffer in
+            var n = 0
+            for b in bytes { buffer[n] = b; n += 1 }
+            var changed = true
+            while changed {
+                changed = false
+                var out = 0, i = 0
+                while i < n {
+                    if buffer[i] == 40, i + 2 < n, buffer[i + 1] == 48, buffer[i + 2] == 41 {
+                        i += 3
+                        changed = true
+                    } else {
+                        buffer[out] = buffer[i]
+                        out += 1
+                        i += 1
                     }
-                    n = out
                 }
-                return phoneProblem(ascii: UnsafeBufferPointer(rebasing: buffer[0..<n]))
+                n = out
             }
+            return body(UnsafeBufferPointer(rebasing: buffer[0..<n]))
         }
     }
 
@@ -99,14 +127,15 @@ public enum Destination {
                 if case .failure(let problem) = normalizeEmail(String(decoding: bytes, as: UTF8.self)) { return problem }
                 return nil
             }
-            var first = 0, last = bytes.count
-            while first < last, isASCIIWhitespace(bytes[first]) { first += 1 }
-            while last > first, isASCIIWhitespace(bytes[last - 1]) { last -= 1 }
-            let text = UnsafeBufferPointer(rebasing: bytes[first..<last])
-            guard text.count <= 254, let at = text.firstIndex(of: 64), text[(at + 1)...].firstIndex(of: 64) == nil else { return .invalidEmail }
-            // Validity does not depend on letter case, so the text is checked as it is.
-            return isValidLocalPart(text[..<at]) && isValidDomain(text[(at + 1)...]) ? nil : .invalidEmail
+            return emailProblem(ascii: bytes)
         }
+    }
+
+    private static func emailProblem(ascii bytes: UnsafeBufferPointer<UInt8>) -> DestinationProblem? {
+        let text = trimmedASCII(bytes)
+        guard text.count <= 254, let at = text.firstIndex(of: 64), text[(at + 1)...].firstIndex(of: 64) == nil else { return .invalidEmail }
+        // Validity does not depend on letter case, so the text is checked as it is.
+        return isValidLocalPart(text[..<at]) && isValidDomain(text[(at + 1)...]) ? nil : .invalidEmail
     }
 
     /// SMS: trim; drop the trunk prefix `(0)`; remove whitespace, `-`, `.`, `(` and `)`; then
@@ -183,6 +212,13 @@ public enum Destination {
     private static func isASCII(_ s: String) -> Bool { s.utf8.allSatisfy { $0 < 0x80 } }
 
     private static func isASCIIWhitespace(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
+
+    private static func trimmedASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        var first = 0, last = bytes.count
+        while first < last, isASCIIWhitespace(bytes[first]) { first += 1 }
+        while last > first, isASCIIWhitespace(bytes[last - 1]) { last -= 1 }
+        return UnsafeBufferPointer(rebasing: bytes[first..<last])
+    }
 
     private static func trimASCII(_ bytes: [UInt8]) -> [UInt8] {
         guard let first = bytes.firstIndex(where: { !isASCIIWhitespace($0) }),
