@@ -120,7 +120,7 @@ public struct Evaluator: Sendable {
         f.destinationActive = request.destinationActive
         f.subjectBlank = request.subject.map(Self.isBlank) ?? true
         f.subjectUsed = request.subjectUsed
-        return PreparedRequest(request: request, facts: f)
+        return PreparedRequest(facts: f, destination: request.to)
     }
 
     /// Evaluates the rules for a `start`, `operation` or `close` request: which codes apply,
@@ -131,7 +131,7 @@ public struct Evaluator: Sendable {
 
     /// Evaluates a prepared request: integer lookups and the destination check only.
     public func evaluate(_ p: PreparedRequest) -> Verdict {
-        evaluate(p.facts) { channel in p.request.to.flatMap { Destination.problem($0, channel: channel) } }
+        evaluate(p.facts) { channel in p.destination.flatMap { Destination.problem($0, channel: channel) } }
     }
 
     /// The rules themselves, on a request's facts; `destinationProblem` checks the request's

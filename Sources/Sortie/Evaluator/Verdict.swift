@@ -44,10 +44,13 @@ public struct Verdict: Sendable, Hashable {
     public var allowed: Bool { reasons.isEmpty }
 }
 
-/// A request whose names are resolved against one evaluator (see `Evaluator.prepare`).
+/// A request whose names are resolved against one evaluator (see `Evaluator.prepare`): its
+/// facts, and the one text the rules still read, the destination. Compact, so that holding and
+/// passing prepared requests costs one reference count, not one per field of a `Request`.
 public struct PreparedRequest: Sendable {
-    public let request: Request
     let facts: RequestFacts
+    /// The request's `to`.
+    public let destination: String?
 }
 
 /// What the rules look at, names already resolved against one evaluator's tables: integers and
