@@ -4,16 +4,22 @@ import Synchronization
 public struct CommandIO: Sendable {
     public var stdout: @Sendable (String) -> Void
     public var stderr: @Sendable (String) -> Void
+    /// UTF-8 for standard output, written as it is (`sortie eval` builds its output as bytes).
+    public var stdoutBytes: @Sendable (UnsafeBufferPointer<UInt8>) -> Void
 
-    public init(stdout: @escaping @Sendable (String) -> Void, stderr: @escaping @Sendable (String) -> Void) {
+    /// `stdoutBytes` defaults to decoding the bytes and passing them to `stdout`.
+    public init(stdout: @escaping @Sendable (String) -> Void, stderr: @escaping @Sendable (String) -> Void,
+                stdoutBytes: (@Sendable (UnsafeBufferPointer<UInt8>) -> Void)? = nil) {
         self.stdout = stdout
         self.stderr = stderr
+        self.stdoutBytes = stdoutBytes ?? { bytes in stdout(String(decoding: bytes, as: UTF8.self)) }
     }
 
     /// The process's standard output and error.
     public static let standard = CommandIO(
         stdout: { text in FileStream.write(text, to: 1) },
-        stderr: { text in FileStream.write(text, to: 2) })
+        stderr: { text in FileStream.write(text, to: 2) },
+        stdoutBytes: { bytes in FileStream.write(bytes, to: 1) })
 }
 
 /// Text captured from a command run in-process (for tests and embedding).

@@ -7,16 +7,17 @@ import Darwin
 /// Unbuffered writes to a file descriptor, retrying short writes.
 enum FileStream {
     static func write(_ text: String, to fd: Int32) {
-        var bytes = Array(text.utf8)
+        Array(text.utf8).withUnsafeBufferPointer { write($0, to: fd) }
+    }
+
+    static func write(_ bytes: UnsafeBufferPointer<UInt8>, to fd: Int32) {
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { buffer in
-                #if canImport(Glibc)
-                Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                #else
-                Darwin.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                #endif
-            }
+            #if canImport(Glibc)
+            let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            #else
+            let n = Darwin.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            #endif
             if n <= 0 { return }
             offset += n
         }

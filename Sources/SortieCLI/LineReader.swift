@@ -4,39 +4,52 @@ import Glibc
 import Darwin
 #endif
 
-/// Reads a file descriptor line by line with a fixed buffer, so a stream of any length is read
-/// in constant memory (one line at a time is held, however long the input).
+/// Reads a file descriptor line by line through one buffer, so a stream of any length is read
+/// in constant memory (the buffer grows only to hold the longest line). Lines are handed out in
+/// place, without copying.
 struct LineReader {
     private let fd: Int32
-    private var buffer = [UInt8](repeating: 0, count: 1 << 16)
+    private var buffer = [UInt8](repeating: 0, count: 1 << 18)
     private var start = 0
     private var end = 0
     private var finished = false
 
     init(fd: Int32) { self.fd = fd }
 
-    /// The next line without its `\n` (and `\r`), or nil at the end of the input.
-    mutating func next() -> [UInt8]? {
-        var line: [UInt8] = []
+    /// Calls `body` with the next line, without its `\n` (and the `\r` before it); false at the
+    /// end of the input. The bytes are valid only inside `body`.
+    mutating func next(_ body: (UnsafeBufferPointer<UInt8>) -> Void) -> Bool {
         while true {
-            if start == end {
-                if finished { return line.isEmpty ? nil : line }
-                let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-                if n <= 0 {
-                    finished = true
-                    continue
+            let line: Range<Int>? = buffer.withUnsafeBufferPointer { b in
+                guard start < end, let found = memchr(b.baseAddress! + start, 0x0A, end - start) else { return nil }
+                let newline = b.baseAddress!.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                let lineEnd = newline > start && b[newline - 1] == 0x0D ? newline - 1 : newline
+                defer { start = newline + 1 }
+                return start..<lineEnd
+            }
+            if let line {
+                buffer.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[line])) }
+                return true
+            }
+            if finished {
+                // The last line has no line break (and keeps a final `\r`).
+                guard start < end else { return false }
+                let rest = start..<end
+                start = end
+                buffer.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[rest])) }
+                return true
+            }
+            // Keep the partial line at the front, grow the buffer if it fills it, read more.
+            if start > 0 {
+                buffer.withUnsafeMutableBufferPointer { b in
+                    _ = memmove(b.baseAddress!, b.baseAddress! + start, end - start)
                 }
+                end -= start
                 start = 0
-                end = n
             }
-            if let newline = buffer[start..<end].firstIndex(of: 0x0A) {
-                line.append(contentsOf: buffer[start..<newline])
-                start = newline + 1
-                if line.last == 0x0D { line.removeLast() }
-                return line
-            }
-            line.append(contentsOf: buffer[start..<end])
-            start = end
+            if end == buffer.count { buffer += [UInt8](repeating: 0, count: buffer.count) }
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + end, $0.count - end) }
+            if n <= 0 { finished = true } else { end += n }
         }
     }
 }

@@ -320,6 +320,44 @@ private func run(_ arguments: [String], in directory: URL) -> (code: Int32, out:
     }
 }
 
+extension EvalExplainTests {
+    @Test func explainShowsOptionsChecksPerChannel() throws {
+        let request = #"{"id":"o","action":"options","agent":{"id":"a","license":"premium","state":"available","site":"lyon"},"activeOutbound":{"email":5}}"#
+        try withPolicySet(["r.jsonl": request + "\n"]) { dir in
+            let text = run(["eval", "--policies", path("policies"), "--format", "text", "--explain", dir + "/r.jsonl"])
+            // lyon-sinistres: email only, limit 5.
+            #expect(text.out.hasSuffix("""
+                    passed  DIGITAL_CHANNELS_DISABLED (digitalChannels=true)
+                    passed  LICENSE_NOT_ELIGIBLE (license=premium)
+                    passed  NO_MULTIMEDIA_PROFILE (agent=a profile=lyon-sinistres site=lyon team=null)
+                    passed  AGENT_STATE_NOT_ALLOWED (state=available)
+                    sms:
+                      failed  CHANNEL_NOT_IN_PROFILE (channel=sms profile=lyon-sinistres)
+                      skipped OUTBOUND_LIMIT_REACHED (active=0 channel=sms limit=null): the profile lacks the channel
+                      passed  NO_ENTRY_POINT_CONFIGURED (channel=sms entryPoints=relances-sms,support-sms-fr)
+                    email:
+                      passed  CHANNEL_NOT_IN_PROFILE (channel=email profile=lyon-sinistres)
+                      failed  OUTBOUND_LIMIT_REACHED (active=5 channel=email limit=5)
+                      passed  NO_ENTRY_POINT_CONFIGURED (channel=email entryPoints=service-client,sinistres)
+
+                """), "\(text.out)")
+            let json = run(["eval", "--policies", path("policies"), "--explain", dir + "/r.jsonl"])
+            #expect(json.out.contains(#"{"channel":"email","check":"OUTBOUND_LIMIT_REACHED","inputs":{"active":5,"channel":"email","limit":5},"outcome":"failed"}"#))
+            #expect(json.out.contains(#"{"check":"AGENT_STATE_NOT_ALLOWED","inputs":{"state":"available"},"outcome":"passed"}"#), "agent-level steps name no channel")
+        }
+    }
+
+    @Test func explainWithoutAProfileSkipsTheProfileChecks() throws {
+        try withPolicySet(["set.yaml": tenant.replacingOccurrences(of: ", defaultProfile: digital", with: ""),
+                           "r.jsonl": #"{"id":"o","action":"options","agent":{"id":"a","license":"premium","state":"available"}}"# + "\n"]) { dir in
+            let text = run(["eval", "--policies", dir + "/set.yaml", "--format", "text", "--explain", dir + "/r.jsonl"])
+            #expect(text.out.contains("    failed  NO_MULTIMEDIA_PROFILE (agent=a profile=null site=null team=null)\n"), "\(text.err)")
+            #expect(text.out.contains("      skipped CHANNEL_NOT_IN_PROFILE (channel=email profile=null): no profile resolves\n"))
+            #expect(text.out.contains("      skipped OUTBOUND_LIMIT_REACHED (active=0 channel=sms limit=null): no profile resolves\n"))
+        }
+    }
+}
+
 @Suite struct HelpTests {
     @Test(arguments: ["lint", "test", "eval", "compile", "rules"])
     func verbHelpIsTheVerbs(verb: String) {

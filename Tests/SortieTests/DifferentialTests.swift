@@ -169,4 +169,30 @@ import Testing
         }
         #expect(compared > 1000)
     }
+
+    /// `--explain` for options reads the same verdict as the decision: its failed agent-level
+    /// steps are the top-level reasons, its failed per-channel steps each channel's.
+    @Test func optionsExplanationAgreesWithTheDecision() throws {
+        var rng = SeededGenerator(seed: 78)
+        var compared = 0
+        for _ in 0..<40 {
+            let result = Compiler.compile(sources: [PolicySource(path: "s.yaml", text: DifferentialTests.randomSet(&rng))], root: "s/")
+            let evaluator = Evaluator(policy: try #require(result.policy))
+            for _ in 0..<20 {
+                guard case .object(var object) = DifferentialTests.randomRequest(&rng) else { continue }
+                object["action"] = .string("options")
+                guard case .success(let request) = Request.decode(.object(object)) else { continue }
+                let decision = evaluator.decide(request)
+                let steps = evaluator.explain(request)
+                #expect(steps.filter { $0.channel == nil && $0.outcome == .failed }.map(\.check) == decision.reasons.map(\.code))
+                for option in try #require(decision.channels) {
+                    let own = steps.filter { $0.channel == option.channel }
+                    #expect(own.map(\.check) == [.channelNotInProfile, .outboundLimitReached, .noEntryPointConfigured])
+                    #expect(own.filter { $0.outcome == .failed }.map(\.check) == option.reasons.map(\.code))
+                }
+                compared += 1
+            }
+        }
+        #expect(compared > 200)
+    }
 }

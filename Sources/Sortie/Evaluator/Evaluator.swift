@@ -13,22 +13,22 @@ public struct Evaluator: Sendable {
     public let revision: String
 
     /// License name -> may start outbound conversations.
-    private let licenses: [String: Bool]
-    private let profileIndexByName: [String: Int]
-    private let profileByAgent: [String: Int]
-    private let profileByTeam: [String: Int]
-    private let profileBySite: [String: Int]
-    private let defaultProfileIndex: Int?
+    let licenses: [String: Bool]
+    let profileIndexByName: [String: Int]
+    let profileByAgent: [String: Int]
+    let profileByTeam: [String: Int]
+    let profileBySite: [String: Int]
+    let defaultProfileIndex: Int?
     /// Per profile: the limit for sms and for email, -1 when the profile lacks the channel.
-    private let limits: [(sms: Int, email: Int)]
-    private let entryPointIndexByName: [String: Int]
-    private let entryPointNamesByChannel: [Channel: [String]]
-    private let hasEntryPoint: (sms: Bool, email: Bool)
-    private let allowedStates: Set<String>
-    private let disallowedTriggers: Set<String>
-    private let disallowsConference: Bool
-    private let disallowsTransfer: Bool
-    private let defaultLocale: String
+    let limits: [(sms: Int, email: Int)]
+    let entryPointIndexByName: [String: Int]
+    let entryPointNamesByChannel: [Channel: [String]]
+    let hasEntryPoint: (sms: Bool, email: Bool)
+    let allowedStates: Set<String>
+    let disallowedTriggers: Set<String>
+    let disallowsConference: Bool
+    let disallowsTransfer: Bool
+    let defaultLocale: String
 
     public init(policy: CompiledPolicy) {
         self.policy = policy
@@ -96,22 +96,31 @@ public struct Evaluator: Sendable {
     }
 
     /// Resolves a request's names against this evaluator's tables — license, profile (by agent,
-    /// team, site), state, channel, counts, entry point — so that `evaluate` works on integers.
-    /// This is where the string hashing happens, once per request (SPEC's "names interned").
+    /// team, site), state, channel, counts, entry point, trigger, wrap-up reason — and reads the
+    /// few facts the rules need from its text (a blank subject), so that `evaluate` works on
+    /// integers and flags, and on the destination text. This is where the string hashing
+    /// happens, once per request (SPEC's "names interned").
     public func prepare(_ request: Request) -> PreparedRequest {
+        var f = RequestFacts()
+        f.action = request.action
+        f.operation = request.operation
         let channel = request.channel.flatMap(Channel.init(rawValue:))
-        var active = 0
-        if let channel { active = request.activeOutbound[channel.rawValue] ?? 0 }
-        var entryPoint = -1
-        if let name = request.entryPoint, let index = entryPointIndexByName[name] { entryPoint = index }
-        var trigger = false
-        if request.action == .operation, request.operation == .workflow { trigger = disallowedTriggers.contains(request.trigger ?? "") }
-        return PreparedRequest(
-            request: request,
-            licenseEligible: licenses[request.agent.license ?? ""] == true,
-            profileIndex: request.action == .start || request.action == .options ? profileIndex(for: request.agent) ?? -1 : -1,
-            stateAllowed: allowedStates.contains(request.agent.state ?? ""),
-            channel: channel, active: active, entryPointIndex: entryPoint, triggerDisallowed: trigger)
+        f.channel = channel
+        f.activeSMS = request.activeOutbound["sms"] ?? 0
+        f.activeEmail = request.activeOutbound["email"] ?? 0
+        if let name = request.entryPoint, let index = entryPointIndexByName[name] { f.entryPointIndex = index }
+        if request.action == .operation, request.operation == .workflow { f.triggerDisallowed = disallowedTriggers.contains(request.trigger ?? "") }
+        if request.action == .close {
+            let reason = Substring(request.wrapUpReason ?? "").trimmingWhitespace()
+            f.wrapUp = reason.isEmpty ? .missing : policy.wrapUpReasons.contains(where: { $0 == reason }) ? .known : .unknown
+        }
+        f.licenseEligible = licenses[request.agent.license ?? ""] == true
+        if request.action == .start || request.action == .options { f.profileIndex = profileIndex(for: request.agent) ?? -1 }
+        f.stateAllowed = allowedStates.contains(request.agent.state ?? "")
+        f.destinationActive = request.destinationActive
+        f.subjectBlank = request.subject.map(Self.isBlank) ?? true
+        f.subjectUsed = request.subjectUsed
+        return PreparedRequest(facts: f, destination: request.to)
     }
 
     /// Evaluates the rules for a `start`, `operation` or `close` request: which codes apply,
@@ -122,64 +131,71 @@ public struct Evaluator: Sendable {
 
     /// Evaluates a prepared request: integer lookups and the destination check only.
     public func evaluate(_ p: PreparedRequest) -> Verdict {
+        evaluate(p.facts) { channel in p.destination.flatMap { Destination.problem($0, channel: channel) } }
+    }
+
+    /// The rules themselves, on a request's facts; `destinationProblem` checks the request's
+    /// `to` on a channel (nil when it is valid or absent). Every way in — a `Request` or the
+    /// bytes of a JSON line (`LineEvaluator`) — goes through here.
+    @inline(__always)
+    func evaluate(_ f: RequestFacts, destinationProblem: (Channel) -> DestinationProblem?) -> Verdict {
         var v = Verdict()
-        switch p.request.action {
+        switch f.action {
         case .operation:
-            switch p.request.operation {
+            switch f.operation {
             case .conference?: if disallowsConference { v.reasons.insert(.conferenceNotAllowed) }
             case .transfer?: if disallowsTransfer { v.reasons.insert(.transferNotAllowed) }
-            case .workflow?: if p.triggerDisallowed { v.reasons.insert(.workflowTriggerNotAllowed) }
+            case .workflow?: if f.triggerDisallowed { v.reasons.insert(.workflowTriggerNotAllowed) }
             case nil: break
             }
             return v
         case .close:
-            let reason = Substring(p.request.wrapUpReason ?? "").trimmingWhitespace()
-            if reason.isEmpty {
-                v.reasons.insert(.wrapUpReasonRequired)
-            } else if !policy.wrapUpReasons.contains(where: { $0 == reason }) {
-                v.reasons.insert(.wrapUpReasonUnknown)
+            switch f.wrapUp {
+            case .missing: v.reasons.insert(.wrapUpReasonRequired)
+            case .unknown: v.reasons.insert(.wrapUpReasonUnknown)
+            case .known: break
             }
             return v
         case .start, .options:
             break
         }
         if !policy.digitalChannels { v.reasons.insert(.digitalChannelsDisabled) }
-        if !p.licenseEligible { v.reasons.insert(.licenseNotEligible) }
-        let channel = p.channel
+        if !f.licenseEligible { v.reasons.insert(.licenseNotEligible) }
+        let channel = f.channel
         v.channel = channel
         if channel == nil { v.reasons.insert(.channelNotSupported) }
-        if p.profileIndex >= 0 { v.profileIndex = p.profileIndex } else { v.reasons.insert(.noMultimediaProfile) }
+        if f.profileIndex >= 0 { v.profileIndex = f.profileIndex } else { v.reasons.insert(.noMultimediaProfile) }
         var limit = -1
-        if let channel, p.profileIndex >= 0 {
-            limit = channel == .sms ? limits[p.profileIndex].sms : limits[p.profileIndex].email
+        if let channel, f.profileIndex >= 0 {
+            limit = channel == .sms ? limits[f.profileIndex].sms : limits[f.profileIndex].email
             if limit < 0 { v.reasons.insert(.channelNotInProfile) }
         }
-        if !p.stateAllowed { v.reasons.insert(.agentStateNotAllowed) }
-        if channel != nil, limit >= 0 {
+        if !f.stateAllowed { v.reasons.insert(.agentStateNotAllowed) }
+        if let channel, limit >= 0 {
+            let active = channel == .sms ? f.activeSMS : f.activeEmail
             v.limit = limit
-            v.active = p.active
-            if p.active >= limit { v.reasons.insert(.outboundLimitReached) }
+            v.active = active
+            if active >= limit { v.reasons.insert(.outboundLimitReached) }
         }
         if let channel {
-            if let to = p.request.to, let problem = Destination.problem(to, channel: channel) {
+            if let problem = destinationProblem(channel) {
                 v.destinationProblem = problem
                 v.reasons.insert(.invalidDestination)
             }
             if !(channel == .sms ? hasEntryPoint.sms : hasEntryPoint.email) {
                 v.reasons.insert(.noEntryPointConfigured)
-            } else if p.entryPointIndex >= 0 {
-                v.entryPointIndex = p.entryPointIndex
-                if policy.entryPoints[p.entryPointIndex].channel != channel { v.reasons.insert(.entryPointChannelMismatch) }
+            } else if f.entryPointIndex >= 0 {
+                v.entryPointIndex = f.entryPointIndex
+                if policy.entryPoints[f.entryPointIndex].channel != channel { v.reasons.insert(.entryPointChannelMismatch) }
             } else {
                 v.reasons.insert(.entryPointNotFound)
             }
         }
-        if p.request.destinationActive { v.reasons.insert(.conversationAlreadyActive) }
+        if f.destinationActive { v.reasons.insert(.conversationAlreadyActive) }
         if channel == .email {
-            let blank = p.request.subject.map(Self.isBlank) ?? true
-            if blank {
+            if f.subjectBlank {
                 v.reasons.insert(.emailSubjectRequired)
-            } else if p.request.subjectUsed {
+            } else if f.subjectUsed {
                 switch policy.emailSubjectReuse {
                 case .allow: break
                 case .warn: v.warnings.insert(.emailSubjectReused)
@@ -244,37 +260,55 @@ public struct Evaluator: Sendable {
                         profile: isStart ? profile : nil, destination: isStart ? destination : nil, revision: revision)
     }
 
-    private func options(_ request: Request) -> Decision {
-        var top: [Reason] = []
-        let locale = request.locale
-        func add(_ code: ReasonCode, _ details: [String: DetailValue]) { top.append(makeReason(code, details, locale: locale)) }
-        // The agent-level facts are the ones `evaluate` uses, resolved once by `prepare`.
-        let prepared = prepare(request)
-        if !policy.digitalChannels { add(.digitalChannelsDisabled, [:]) }
-        if !prepared.licenseEligible { add(.licenseNotEligible, ["license": .string(request.agent.license ?? "")]) }
-        let profile = prepared.profileIndex >= 0 ? policy.profiles[prepared.profileIndex] : nil
-        if profile == nil { add(.noMultimediaProfile, [:]) }
-        if !prepared.stateAllowed { add(.agentStateNotAllowed, ["state": .string(request.agent.state ?? "")]) }
-        let channels = Channel.allCases.map { channel -> Decision.ChannelOption in
-            var reasons: [Reason] = []
-            let active = request.activeOutbound[channel.rawValue] ?? 0
-            let limit = profile?.limits[channel]
-            if let profile, limit == nil {
-                reasons.append(makeReason(.channelNotInProfile, ["channel": .string(channel.rawValue), "profile": .string(profile.name)], locale: locale))
+    /// The `options` rules on a request's facts: the agent-level codes, then each channel's.
+    func evaluateOptions(_ f: RequestFacts) -> OptionsVerdict {
+        var o = OptionsVerdict()
+        if !policy.digitalChannels { o.reasons.insert(.digitalChannelsDisabled) }
+        if !f.licenseEligible { o.reasons.insert(.licenseNotEligible) }
+        if f.profileIndex >= 0 { o.profileIndex = f.profileIndex } else { o.reasons.insert(.noMultimediaProfile) }
+        if !f.stateAllowed { o.reasons.insert(.agentStateNotAllowed) }
+        func channel(_ channel: Channel) -> OptionsVerdict.ChannelVerdict {
+            var c = OptionsVerdict.ChannelVerdict()
+            c.active = channel == .sms ? f.activeSMS : f.activeEmail
+            if f.profileIndex >= 0 {
+                c.limit = channel == .sms ? limits[f.profileIndex].sms : limits[f.profileIndex].email
+                if c.limit < 0 {
+                    c.reasons.insert(.channelNotInProfile)
+                } else if c.active >= c.limit {
+                    c.reasons.insert(.outboundLimitReached)
+                }
             }
-            if let profile, let limit, active >= limit {
-                reasons.append(makeReason(.outboundLimitReached, ["channel": .string(channel.rawValue), "limit": .integer(limit),
-                                                                  "active": .integer(active), "profile": .string(profile.name)], locale: locale))
-            }
-            let entryPoints = entryPointNamesByChannel[channel] ?? []
-            if entryPoints.isEmpty {
-                reasons.append(makeReason(.noEntryPointConfigured, ["channel": .string(channel.rawValue)], locale: locale))
-            }
-            return Decision.ChannelOption(channel: channel, allowed: top.isEmpty && reasons.isEmpty, limit: limit,
-                                          active: active, entryPoints: entryPoints, reasons: reasons)
+            if !(channel == .sms ? hasEntryPoint.sms : hasEntryPoint.email) { c.reasons.insert(.noEntryPointConfigured) }
+            c.allowed = o.reasons.isEmpty && c.reasons.isEmpty
+            return c
         }
-        return Decision(id: request.id, allowed: channels.contains { $0.allowed }, reasons: top, warnings: [],
-                        profile: profile?.name, destination: nil, revision: revision, channels: channels)
+        o.sms = channel(.sms)
+        o.email = channel(.email)
+        return o
+    }
+
+    private func options(_ request: Request) -> Decision {
+        let o = evaluateOptions(prepare(request).facts)
+        let profile = o.profileIndex.map { policy.profiles[$0].name }
+        func reason(_ code: ReasonCode, _ channel: Channel? = nil, _ c: OptionsVerdict.ChannelVerdict? = nil) -> Reason {
+            let name = DetailValue.string(channel?.rawValue ?? "")
+            let details: [String: DetailValue] = switch code {
+            case .licenseNotEligible: ["license": .string(request.agent.license ?? "")]
+            case .agentStateNotAllowed: ["state": .string(request.agent.state ?? "")]
+            case .channelNotInProfile: ["channel": name, "profile": .string(profile ?? "")]
+            case .outboundLimitReached: ["channel": name, "limit": .integer(c?.limit ?? 0), "active": .integer(c?.active ?? 0), "profile": .string(profile ?? "")]
+            case .noEntryPointConfigured: ["channel": name]
+            default: [:]
+            }
+            return makeReason(code, details, locale: request.locale)
+        }
+        let channels = Channel.allCases.map { channel -> Decision.ChannelOption in
+            let c = channel == .sms ? o.sms : o.email
+            return Decision.ChannelOption(channel: channel, allowed: c.allowed, limit: c.limit >= 0 ? c.limit : nil, active: c.active,
+                                          entryPoints: entryPointNamesByChannel[channel] ?? [], reasons: c.reasons.map { reason($0, channel, c) })
+        }
+        return Decision(id: request.id, allowed: o.allowed, reasons: o.reasons.map { reason($0) }, warnings: [],
+                        profile: profile, destination: nil, revision: revision, channels: channels)
     }
 
     // MARK: Messages
@@ -296,22 +330,34 @@ public struct Evaluator: Sendable {
         return Reason(code: code, message: Self.render(template, details), details: details)
     }
 
-    /// Replaces each `{key}` with its detail value.
+    /// A message template's pieces, in order: text, and `{key}` placeholders (the key without
+    /// its braces). An unclosed `{` is text.
+    enum TemplatePiece { case text(Substring), placeholder(Substring) }
+
+    static func forEachPiece(of template: String, _ body: (TemplatePiece) -> Void) {
+        var rest = Substring(template)
+        while let open = rest.firstIndex(of: "{") {
+            body(.text(rest[..<open]))
+            guard let close = rest[open...].firstIndex(of: "}") else {
+                body(.text(rest[open...]))
+                return
+            }
+            body(.placeholder(rest[rest.index(after: open)..<close]))
+            rest = rest[rest.index(after: close)...]
+        }
+        body(.text(rest))
+    }
+
+    /// Replaces each `{key}` with its detail value (a key without a value stays as written).
     static func render(_ template: String, _ details: [String: DetailValue]) -> String {
         guard template.contains("{") else { return template }
         var out = ""
-        var rest = Substring(template)
-        while let open = rest.firstIndex(of: "{") {
-            out += rest[..<open]
-            guard let close = rest[open...].firstIndex(of: "}") else {
-                out += rest[open...]
-                rest = rest[rest.endIndex...]
-                break
+        forEachPiece(of: template) { piece in
+            switch piece {
+            case .text(let text): out += text
+            case .placeholder(let key): out += details[String(key)]?.description ?? "{\(key)}"
             }
-            let key = String(rest[rest.index(after: open)..<close])
-            if let value = details[key] { out += value.description } else { out += rest[open...close] }
-            rest = rest[rest.index(after: close)...]
         }
-        return out + rest
+        return out
     }
 }

@@ -12,8 +12,18 @@ public struct ExplainStep: Sendable, Hashable, Encodable {
     public var outcome: Outcome
     /// Why the check was skipped, when it was.
     public var because: String?
+    /// For `options`, the channel a per-channel check is about (nil for the agent-level checks).
+    public var channel: Channel?
 
-    enum CodingKeys: String, CodingKey { case check, inputs, outcome, because }
+    public init(check: ReasonCode, inputs: [String: DetailValue], outcome: Outcome, because: String? = nil, channel: Channel? = nil) {
+        self.check = check
+        self.inputs = inputs
+        self.outcome = outcome
+        self.because = because
+        self.channel = channel
+    }
+
+    enum CodingKeys: String, CodingKey { case check, inputs, outcome, because, channel }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -21,12 +31,15 @@ public struct ExplainStep: Sendable, Hashable, Encodable {
         try c.encode(inputs, forKey: .inputs)
         try c.encode(outcome, forKey: .outcome)
         try c.encodeIfPresent(because, forKey: .because)
+        try c.encodeIfPresent(channel, forKey: .channel)
     }
 }
 
 extension Evaluator {
-    /// The checks a `start`, `operation` or `close` request went through, in reporting order.
+    /// The checks a request went through, in reporting order. For `options`: the agent-level
+    /// checks, then each channel's (sms, then email), each step naming its channel.
     public func explain(_ request: Request) -> [ExplainStep] {
+        if request.action == .options { return explainOptions(request) }
         let v = evaluate(request)
         func step(_ code: ReasonCode, _ inputs: [String: DetailValue], skippedBecause: String? = nil) -> ExplainStep {
             if let skippedBecause { return ExplainStep(check: code, inputs: inputs, outcome: .skipped, because: skippedBecause) }
@@ -74,5 +87,34 @@ extension Evaluator {
             step(.emailSubjectReused, ["subjectUsed": .string(String(request.subjectUsed)), "emailSubjectReuse": .string(policy.emailSubjectReuse.rawValue)],
                  skippedBecause: unsupported ?? (v.channel == .sms ? "subjects are ignored on SMS" : v.reasons.contains(.emailSubjectRequired) ? "there is no subject" : nil)),
         ]
+    }
+
+    private func explainOptions(_ request: Request) -> [ExplainStep] {
+        let o = evaluateOptions(prepare(request).facts)
+        let profile = o.profileIndex.map { policy.profiles[$0].name }
+        func s(_ value: String?) -> DetailValue { value.map(DetailValue.string) ?? .null }
+        func step(_ code: ReasonCode, _ inputs: [String: DetailValue], in reasons: ReasonSet, channel: Channel? = nil, skippedBecause: String? = nil) -> ExplainStep {
+            let outcome: ExplainStep.Outcome = skippedBecause != nil ? .skipped : reasons.contains(code) ? .failed : .passed
+            return ExplainStep(check: code, inputs: inputs, outcome: outcome, because: skippedBecause, channel: channel)
+        }
+        var steps = [
+            step(.digitalChannelsDisabled, ["digitalChannels": .string(String(policy.digitalChannels))], in: o.reasons),
+            step(.licenseNotEligible, ["license": s(request.agent.license)], in: o.reasons),
+            step(.noMultimediaProfile, ["agent": .string(request.agent.id), "team": s(request.agent.team), "site": s(request.agent.site), "profile": s(profile)], in: o.reasons),
+            step(.agentStateNotAllowed, ["state": s(request.agent.state)], in: o.reasons),
+        ]
+        for channel in Channel.allCases {
+            let c = channel == .sms ? o.sms : o.email
+            let name = DetailValue.string(channel.rawValue)
+            let noProfile = profile == nil ? "no profile resolves" : nil
+            steps += [
+                step(.channelNotInProfile, ["channel": name, "profile": s(profile)], in: c.reasons, channel: channel, skippedBecause: noProfile),
+                step(.outboundLimitReached, ["channel": name, "limit": c.limit >= 0 ? .integer(c.limit) : .null, "active": .integer(c.active)],
+                     in: c.reasons, channel: channel, skippedBecause: noProfile ?? (c.limit < 0 ? "the profile lacks the channel" : nil)),
+                step(.noEntryPointConfigured, ["channel": name, "entryPoints": .string((entryPointNamesByChannel[channel] ?? []).joined(separator: ","))],
+                     in: c.reasons, channel: channel),
+            ]
+        }
+        return steps
     }
 }

@@ -57,6 +57,9 @@ public enum ReasonCode: String, Sendable, CaseIterable, Codable, Comparable {
 
     public static func < (a: ReasonCode, b: ReasonCode) -> Bool { a.order < b.order }
 
+    /// Every code, indexed by `order` (`allCases` builds a new array at each use).
+    static let inOrder = allCases
+
     /// The `details` keys of this code, which are also the placeholders its messages may use.
     public var detailKeys: [String] {
         switch self {

@@ -139,7 +139,8 @@ extension Request {
         request.locale = try r.string("locale")
         if let counts = object["activeOutbound"], counts != .null {
             guard case .object(let map) = counts else { throw r.invalid("activeOutbound", "expected an object, found \(counts.typeName)") }
-            for (channel, count) in map {
+            // In key order, so that of two bad counts the same one is reported every time.
+            for (channel, count) in map.sorted(by: { $0.key < $1.key }) {
                 switch count {
                 case .integer(let n) where n >= 0: request.activeOutbound[channel] = n
                 case .integer: throw r.invalid("activeOutbound.\(channel)", "a count cannot be negative")

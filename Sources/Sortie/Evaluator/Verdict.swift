@@ -10,13 +10,16 @@ public struct ReasonSet: Sendable, Hashable, Sequence {
 
     public mutating func insert(_ code: ReasonCode) { rawValue |= 1 << UInt32(code.order) }
 
-    public func makeIterator() -> AnyIterator<ReasonCode> {
-        var remaining = rawValue
-        return AnyIterator {
+    public func makeIterator() -> Iterator { Iterator(remaining: rawValue) }
+
+    public struct Iterator: IteratorProtocol {
+        var remaining: UInt32
+
+        public mutating func next() -> ReasonCode? {
             guard remaining != 0 else { return nil }
             let bit = remaining.trailingZeroBitCount
             remaining &= remaining - 1
-            return ReasonCode.allCases[bit]
+            return ReasonCode.inOrder[bit]
         }
     }
 }
@@ -41,18 +44,58 @@ public struct Verdict: Sendable, Hashable {
     public var allowed: Bool { reasons.isEmpty }
 }
 
-/// A request whose names are resolved against one evaluator (see `Evaluator.prepare`).
+/// A request whose names are resolved against one evaluator (see `Evaluator.prepare`): its
+/// facts, and the one text the rules still read, the destination. Compact, so that holding and
+/// passing prepared requests costs one reference count, not one per field of a `Request`.
 public struct PreparedRequest: Sendable {
-    public let request: Request
-    let licenseEligible: Bool
-    /// Index into `CompiledPolicy.profiles`, -1 when none resolves.
-    let profileIndex: Int
-    let stateAllowed: Bool
+    let facts: RequestFacts
+    /// The request's `to`.
+    public let destination: String?
+}
+
+/// What the rules look at, names already resolved against one evaluator's tables: integers and
+/// flags (the destination text is checked by `evaluate` itself).
+struct RequestFacts: Sendable {
+    enum WrapUp: Sendable { case missing, known, unknown }
+
+    var action = Request.Action.start
+    var operation: Request.OperationKind?
+    var licenseEligible = false
+    /// Index into `CompiledPolicy.profiles`, -1 when none resolves (or none is needed).
+    var profileIndex = -1
+    var stateAllowed = false
     /// The channel, when it is `sms` or `email`.
-    let channel: Channel?
-    /// Open tasks on `channel`.
-    let active: Int
+    var channel: Channel?
+    /// Open tasks per channel.
+    var activeSMS = 0
+    var activeEmail = 0
     /// Index into `CompiledPolicy.entryPoints` of the named entry point, -1 when none.
-    let entryPointIndex: Int
-    let triggerDisallowed: Bool
+    var entryPointIndex = -1
+    var triggerDisallowed = false
+    /// For `close`: the trimmed wrap-up reason is missing (or blank), listed, or not.
+    var wrapUp = WrapUp.missing
+    var destinationActive = false
+    /// The subject is absent, empty or only whitespace.
+    var subjectBlank = true
+    var subjectUsed = false
+}
+
+/// What `options` decided before any message is written (see `Evaluator.evaluateOptions`).
+struct OptionsVerdict: Sendable {
+    struct ChannelVerdict: Sendable {
+        var reasons = ReasonSet()
+        /// The profile's limit for the channel, -1 when there is none (or no profile).
+        var limit = -1
+        var active = 0
+        /// The top-level and the channel's own reasons are empty.
+        var allowed = false
+    }
+
+    /// The agent-level codes.
+    var reasons = ReasonSet()
+    var profileIndex: Int?
+    var sms = ChannelVerdict()
+    var email = ChannelVerdict()
+
+    var allowed: Bool { sms.allowed || email.allowed }
 }

@@ -26,87 +26,121 @@ public enum Destination {
     /// Whether `raw` is a valid destination of `channel`, and if not why — the same answer as
     /// `normalize`, computed without allocating (the evaluator's hot path).
     public static func problem(_ raw: String, channel: Channel) -> DestinationProblem? {
+        let ascii = raw.utf8.withContiguousStorageIfAvailable { problem(ascii: $0, channel: channel) }
+            ?? Array(raw.utf8).withUnsafeBufferPointer { problem(ascii: $0, channel: channel) }
+        // Valid by the ASCII rules means all ASCII; a problem in text that is not ASCII may be
+        // Unicode whitespace, which the rules trim or skip: rare, and `normalize` knows.
+        guard ascii != nil, !raw.utf8.allSatisfy({ $0 < 0x80 }) else { return ascii }
+        if case .failure(let problem) = normalize(raw, channel: channel) { return problem }
+        return nil
+    }
+
+    /// The rules on UTF-8 bytes, whitespace being ASCII whitespace: `problem`'s answer for ASCII
+    /// text. Non-ASCII bytes are never valid here (`problem` rechecks such a refusal).
+    static func problem(ascii bytes: UnsafeBufferPointer<UInt8>, channel: Channel) -> DestinationProblem? {
         switch channel {
-        case .sms: phoneProblem(raw)
-        case .email: emailProblem(raw)
+        case .sms:
+            switch scanPhone(bytes, stopAtBracket: true) {
+            case .checked(let problem): problem
+            case .bracket: withoutTrunkPrefixes(ascii: bytes) { cleaned in
+                if case .checked(let problem) = scanPhone(cleaned, stopAtBracket: false) { return problem }
+                return nil
+            }
+            }
+        case .email: emailProblem(ascii: bytes)
         }
     }
 
-    private static func phoneProblem(_ raw: String) -> DestinationProblem? {
-        var raw = raw
-        return raw.withUTF8 { bytes -> DestinationProblem? in
-            guard bytes.allSatisfy({ $0 < 0x80 }), bytes.count <= 512 else {
-                // Rare: non-ASCII separators or very long input take the allocating path.
-                if case .failure(let problem) = normalizePhone(String(decoding: bytes, as: UTF8.self)) { return problem }
-                return nil
+    /// The normalized form of a valid ASCII destination (`problem(ascii:channel:)` is nil),
+    /// byte by byte: what `normalize` returns, without building a String.
+    static func writeNormalized(ascii bytes: UnsafeBufferPointer<UInt8>, channel: Channel, _ emit: (UInt8) -> Void) {
+        switch channel {
+        case .sms:
+            // Valid means: after the separators, "+" then digits only.
+            withoutTrunkPrefixes(ascii: bytes) { cleaned in
+                emit(43)
+                for b in cleaned where b >= 48 && b <= 57 { emit(b) }
             }
-            // Most numbers have no bracket, so no "(0)" to remove: check them in place.
-            if !bytes.contains(40) { return phoneProblem(ascii: bytes) }
-            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count) { buffer in
-                // Remove every "(0)", again until none is left (as normalizePhone does), then
-                // apply the same rules. Trimming first changes nothing: whitespace is skipped.
-                var n = 0
-                for b in bytes { buffer[n] = b; n += 1 }
-                var changed = true
-                while changed {
-                    changed = false
-                    var out = 0, i = 0
-                    while i < n {
-                        if buffer[i] == 40, i + 2 < n, buffer[i + 1] == 48, buffer[i + 2] == 41 {
-                            i += 3
-                            changed = true
-                        } else {
-                            buffer[out] = buffer[i]
-                            out += 1
-                            i += 1
-                        }
-                    }
-                    n = out
-                }
-                return phoneProblem(ascii: UnsafeBufferPointer(rebasing: buffer[0..<n]))
-            }
+        case .email:
+            for b in trimmedASCII(bytes) { emit(b >= 65 && b <= 90 ? b + 32 : b) }
         }
     }
+
+    /// Calls `body` with `bytes` less every "(0)", removed again until none is left (as
+    /// `normalizePhone` does). Most numbers have no bracket: they are passed as they are.
+    /// Trimming first changes nothing for the SMS rules: whitespace is skipped.
+    private static func withoutTrunkPrefixes<R>(ascii bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if !bytes.contains(40) { return body(bytes) }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count) { buffer in
+            var n = 0
+            for b in bytes { buffer[n] = b; n += 1 }
+            var changed = true
+            while changed {
+                changed = false
+                var out = 0, i = 0
+                while i < n {
+                    if buffer[i] == 40, i + 2 < n, buffer[i + 1] == 48, buffer[i + 2] == 41 {
+                        i += 3
+                        changed = true
+                    } else {
+                        buffer[out] = buffer[i]
+                        out += 1
+                        i += 1
+                    }
+                }
+                n = out
+            }
+            return body(UnsafeBufferPointer(rebasing: buffer[0..<n]))
+        }
+    }
+
+    private enum PhoneScan { case checked(DestinationProblem?), bracket }
 
     /// The SMS rules on ASCII bytes from which every "(0)" is already removed: separators
     /// (whitespace, `-`, `.`, `(`, `)`) skipped, then `+` and 8–15 digits with a known code.
-    private static func phoneProblem(ascii bytes: UnsafeBufferPointer<UInt8>) -> DestinationProblem? {
-        var digits = 0, sawPlus = false, firstKept = true, badCharacter = false
-        var d0 = 0, d1 = 0, d2 = 0
-        for b in bytes {
-            if isASCIIWhitespace(b) || b == 45 || b == 46 || b == 40 || b == 41 { continue }
-            if firstKept {
-                firstKept = false
-                if b == 43 { sawPlus = true; continue }
-                return .missingCountryCode
-            }
-            if b >= 48 && b <= 57 {
-                switch digits { case 0: d0 = Int(b - 48); case 1: d1 = Int(b - 48); case 2: d2 = Int(b - 48); default: break }
+    /// With `stopAtBracket`, a "(" ends the scan: there may be a "(0)" to remove first.
+    private static func scanPhone(_ bytes: UnsafeBufferPointer<UInt8>, stopAtBracket: Bool) -> PhoneScan {
+        var i = 0
+        let n = bytes.count
+        // Separators, then the first kept character must be "+".
+        while true {
+            guard i < n else { return .checked(.missingCountryCode) }
+            let b = bytes[i]
+            i += 1
+            if b == 43 { break }
+            if b == 40 && stopAtBracket { return .bracket }
+            if !isPhoneSeparator(b) { return .checked(.missingCountryCode) }
+        }
+        var digits = 0, lead = 0, badCharacter = false
+        while i < n {
+            let b = bytes[i]
+            i += 1
+            let digit = b &- 48
+            if digit < 10 {
+                if digits < 3 { lead = lead * 10 + Int(digit) }
                 digits += 1
-            } else {
+            } else if b == 40 && stopAtBracket {
+                return .bracket
+            } else if !isPhoneSeparator(b) {
                 badCharacter = true
             }
         }
-        guard sawPlus else { return .missingCountryCode }
-        guard !badCharacter, (8...15).contains(digits) else { return .invalidPhoneNumber }
-        return CountryCallingCodes.prefixLength(digit0: d0, digit1: d1, digit2: d2) == nil ? .unknownCountryCode : nil
+        guard !badCharacter, (8...15).contains(digits) else { return .checked(.invalidPhoneNumber) }
+        let known = CountryCallingCodes.prefixLength(digit0: lead / 100, digit1: lead / 10 % 10, digit2: lead % 10) != nil
+        return .checked(known ? nil : .unknownCountryCode)
     }
 
-    private static func emailProblem(_ raw: String) -> DestinationProblem? {
-        var raw = raw
-        return raw.withUTF8 { bytes -> DestinationProblem? in
-            guard bytes.allSatisfy({ $0 < 0x80 }) else {
-                if case .failure(let problem) = normalizeEmail(String(decoding: bytes, as: UTF8.self)) { return problem }
-                return nil
-            }
-            var first = 0, last = bytes.count
-            while first < last, isASCIIWhitespace(bytes[first]) { first += 1 }
-            while last > first, isASCIIWhitespace(bytes[last - 1]) { last -= 1 }
-            let text = UnsafeBufferPointer(rebasing: bytes[first..<last])
-            guard text.count <= 254, let at = text.firstIndex(of: 64), text[(at + 1)...].firstIndex(of: 64) == nil else { return .invalidEmail }
-            // Validity does not depend on letter case, so the text is checked as it is.
-            return isValidLocalPart(text[..<at]) && isValidDomain(text[(at + 1)...]) ? nil : .invalidEmail
-        }
+    private static func isPhoneSeparator(_ b: UInt8) -> Bool {
+        b == 32 || b == 45 || b == 46 || b == 40 || b == 41 || (b >= 0x09 && b <= 0x0D)
+    }
+
+    private static func emailProblem(ascii bytes: UnsafeBufferPointer<UInt8>) -> DestinationProblem? {
+        let text = trimmedASCII(bytes)
+        guard text.count <= 254, let at = text.firstIndex(of: 64) else { return .invalidEmail }
+        let domain = UnsafeBufferPointer(rebasing: text[(at + 1)...])
+        // Validity does not depend on letter case, so the text is checked as it is. A second "@"
+        // is not a letter, digit or "-": the domain check refuses it.
+        return isValidLocalPart(UnsafeBufferPointer(rebasing: text[..<at])) && isValidDomain(domain) ? nil : .invalidEmail
     }
 
     /// SMS: trim; drop the trunk prefix `(0)`; remove whitespace, `-`, `.`, `(` and `)`; then
@@ -172,11 +206,7 @@ public enum Destination {
             return isASCII(trimmed) ? normalizeEmail(trimmed) : .failure(.invalidEmail)
         }
         let bytes = trimASCII(Array(raw.utf8)).map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
-        guard bytes.count <= 254 else { return .failure(.invalidEmail) }
-        guard let at = bytes.firstIndex(of: UInt8(ascii: "@")), bytes[(at + 1)...].firstIndex(of: UInt8(ascii: "@")) == nil else {
-            return .failure(.invalidEmail)
-        }
-        guard isValidLocalPart(bytes[..<at]), isValidDomain(bytes[(at + 1)...]) else { return .failure(.invalidEmail) }
+        if bytes.withUnsafeBufferPointer({ emailProblem(ascii: $0) }) != nil { return .failure(.invalidEmail) }
         return .success(String(decoding: bytes, as: UTF8.self))
     }
 
@@ -184,59 +214,84 @@ public enum Destination {
 
     private static func isASCIIWhitespace(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
 
+    private static func trimmedASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        var first = 0, last = bytes.count
+        while first < last, isASCIIWhitespace(bytes[first]) { first += 1 }
+        while last > first, isASCIIWhitespace(bytes[last - 1]) { last -= 1 }
+        return UnsafeBufferPointer(rebasing: bytes[first..<last])
+    }
+
     private static func trimASCII(_ bytes: [UInt8]) -> [UInt8] {
         guard let first = bytes.firstIndex(where: { !isASCIIWhitespace($0) }),
               let last = bytes.lastIndex(where: { !isASCIIWhitespace($0) }) else { return [] }
         return Array(bytes[first...last])
     }
 
-    private static let localSpecials = Set("!#$%&'*+/=?^_`{|}~.-".utf8)
+    /// Bit `b` set for each of ``!#$%&'*+/=?^_`{|}~.-`` (all below 128).
+    private static let localSpecials: (low: UInt64, high: UInt64) = {
+        var mask: (low: UInt64, high: UInt64) = (0, 0)
+        for b in "!#$%&'*+/=?^_`{|}~.-".utf8 {
+            if b < 64 { mask.low |= 1 << UInt64(b) } else { mask.high |= 1 << UInt64(b - 64) }
+        }
+        return mask
+    }()
 
-    private static func isValidLocalPart(_ local: some BidirectionalCollection<UInt8>) -> Bool {
+    private static func isLocalSpecial(_ b: UInt8, _ mask: (low: UInt64, high: UInt64)) -> Bool {
+        b < 64 ? mask.low & (1 << UInt64(b)) != 0 : b < 128 && mask.high & (1 << UInt64(b - 64)) != 0
+    }
+
+    private static func isValidLocalPart(_ local: UnsafeBufferPointer<UInt8>) -> Bool {
         guard (1...64).contains(local.count) else { return false }
-        guard local.first != UInt8(ascii: "."), local.last != UInt8(ascii: ".") else { return false }
+        guard local[0] != UInt8(ascii: "."), local[local.count - 1] != UInt8(ascii: ".") else { return false }
+        let specials = localSpecials
         var previousDot = false
         for b in local {
-            guard isLetterOrDigit(b) || localSpecials.contains(b) else { return false }
-            let dot = b == UInt8(ascii: ".")
-            if dot && previousDot { return false }
-            previousDot = dot
+            if isLetter(b) || b &- 48 < 10 {
+                previousDot = false
+            } else if b == UInt8(ascii: ".") {
+                if previousDot { return false }
+                previousDot = true
+            } else if !isLocalSpecial(b, specials) {
+                return false
+            }
         }
         return true
     }
 
-    private static func isValidDomain<C: BidirectionalCollection<UInt8>>(_ domain: C) -> Bool {
+    /// Labels of letters, digits and "-" (not at a label's ends), at least two; the last one
+    /// 2+ characters, letters only or "xn--…". One pass, no allocation.
+    private static func isValidDomain(_ domain: UnsafeBufferPointer<UInt8>) -> Bool {
         guard domain.count <= 253 else { return false }
-        // Walk the labels without splitting (no allocation).
         var labelCount = 0
-        var labelStart = domain.startIndex
-        var index = domain.startIndex
-        var lastLabel = domain[domain.startIndex..<domain.startIndex]
-        while true {
-            let atEnd = index == domain.endIndex
-            if atEnd || domain[index] == UInt8(ascii: ".") {
-                let label = domain[labelStart..<index]
-                guard let first = label.first, let last = label.last,
-                      first != UInt8(ascii: "-"), last != UInt8(ascii: "-"),
-                      label.allSatisfy({ isLetterOrDigit($0) || $0 == UInt8(ascii: "-") }) else { return false }
-                labelCount += 1
-                lastLabel = label
-                if atEnd { break }
-                labelStart = domain.index(after: index)
+        var labelStart = 0
+        var lettersOnly = true
+        for index in 0...domain.count {
+            if index < domain.count {
+                let b = domain[index]
+                if isLetter(b) { continue }
+                if b &- 48 < 10 || b == UInt8(ascii: "-") {
+                    lettersOnly = false
+                    continue
+                }
+                guard b == UInt8(ascii: ".") else { return false }
             }
-            index = domain.index(after: index)
+            // The end of a label.
+            guard index > labelStart, domain[labelStart] != UInt8(ascii: "-"), domain[index - 1] != UInt8(ascii: "-") else { return false }
+            labelCount += 1
+            if index == domain.count {
+                let last = UnsafeBufferPointer(rebasing: domain[labelStart..<index])
+                guard labelCount >= 2, last.count >= 2 else { return false }
+                return lettersOnly || (last.count >= 4 && last[0] == 120 && last[1] == 110 && last[2] == 45 && last[3] == 45) // "xn--"
+            }
+            labelStart = index + 1
+            lettersOnly = true
         }
-        guard labelCount >= 2, lastLabel.count >= 2 else { return false }
-        if lastLabel.starts(with: "xn--".utf8) { return true }
-        return lastLabel.allSatisfy { isLetter($0) }
+        return false
     }
 
+    /// An ASCII letter (setting bit 5 maps "A"–"Z" onto "a"–"z", and nothing else onto them).
     private static func isLetter(_ b: UInt8) -> Bool {
-        (b >= 65 && b <= 90) || (b >= 97 && b <= 122)
-    }
-
-    private static func isLetterOrDigit(_ b: UInt8) -> Bool {
-        isLetter(b) || (b >= 48 && b <= 57)
+        (b | 0x20) &- 97 < 26
     }
 }
 
