@@ -137,8 +137,9 @@ public final class PostgresStore: ConversationStore {
     private func createOnce(_ draft: OutboundDraft, decide: @escaping @Sendable (OutboundFacts) -> Decision,
                             answer: @escaping @Sendable (Decision, CreatedConversation) -> [UInt8],
                             destinationKnownActive: Bool) async throws -> OutboundOutcome {
-        let logger = logger
-        return try await client.withTransaction(logger: logger) { connection -> OutboundOutcome in
+        return try await rawTransaction { connection, logger -> OutboundOutcome in
+            try await Self.lockSlot(connection, draft, logger: logger)
+            // After the lock: a retry of the same key waits for the first create to commit, then replays it.
             if let key = draft.idempotencyKey,
                let remembered = try await Self.answer(connection, key: key, logger: logger) {
                 return .replayed(remembered)
@@ -169,16 +170,21 @@ public final class PostgresStore: ConversationStore {
         }
     }
 
-    /// Locks the agent's slot row for the channel, then reads the three facts.
+    /// Locks the agent's slot row for the channel until the transaction ends: creates of one
+    /// agent on one channel run one after the other, whichever instance serves them.
+    static func lockSlot(_ connection: PostgresConnection, _ draft: OutboundDraft, logger: Logger) async throws {
+        guard let channel = draft.channel else { return }
+        try await connection.query("""
+            INSERT INTO agent_channel_slots (agent_id, channel) VALUES (\(draft.agentId), \(channel.rawValue)) ON CONFLICT DO NOTHING
+            """, logger: logger)
+        try await connection.query("""
+            SELECT 1 FROM agent_channel_slots WHERE agent_id = \(draft.agentId) AND channel = \(channel.rawValue) FOR UPDATE
+            """, logger: logger)
+    }
+
+    /// The three facts, read after the slot lock (READ COMMITTED: each statement sees every
+    /// create committed before it, including the one that held the lock).
     static func facts(_ connection: PostgresConnection, _ draft: OutboundDraft, logger: Logger) async throws -> OutboundFacts {
-        if let channel = draft.channel {
-            try await connection.query("""
-                INSERT INTO agent_channel_slots (agent_id, channel) VALUES (\(draft.agentId), \(channel.rawValue)) ON CONFLICT DO NOTHING
-                """, logger: logger)
-            try await connection.query("""
-                SELECT 1 FROM agent_channel_slots WHERE agent_id = \(draft.agentId) AND channel = \(channel.rawValue) FOR UPDATE
-                """, logger: logger)
-        }
         let subjectKey = draft.channel == .email ? draft.subject.map(SubjectKey.of) : nil
         let rows = try await connection.query("""
             SELECT (SELECT COUNT(*) FROM tasks WHERE agent_id = \(draft.agentId) AND channel = 'sms' AND state <> 'completed'),
@@ -406,15 +412,19 @@ public final class PostgresStore: ConversationStore {
         for attempt in 0..<3 {
             do {
                 return try await receiveInboundOnce(inbound)
+            } catch let error as PSQLError where attempt < 2 && Self.isUniqueViolation(error, constraint: nil) {
+                continue
+            } catch let error as StoreError {
+                throw error
             } catch {
-                guard attempt < 2, case .unavailable(let why) = error, why.contains("23505") else { throw error }
+                throw .unavailable("\(String(reflecting: error))")
             }
         }
         throw .unavailable("inbound message could not be filed")
     }
 
-    private func receiveInboundOnce(_ inbound: InboundDraft) async throws(StoreError) -> InboundOutcome {
-        try await transaction { connection, logger in
+    private func receiveInboundOnce(_ inbound: InboundDraft) async throws -> InboundOutcome {
+        try await rawTransaction { connection, logger in
             let now = inbound.now.timeIntervalSince1970
             let customerId = try await Self.customerId(connection, channel: inbound.channel, address: inbound.from,
                                                        newId: inbound.newCustomerId, now: now, logger: logger)
@@ -523,9 +533,16 @@ public final class PostgresStore: ConversationStore {
     }
 
     private func transaction<T: Sendable>(_ body: (PostgresConnection, Logger) async throws -> T) async throws(StoreError) -> T {
+        try await run { _, _ in try await rawTransaction(body) }
+    }
+
+    /// One transaction; the body's own error comes out as thrown (postgres-nio wraps it).
+    private func rawTransaction<T: Sendable>(_ body: (PostgresConnection, Logger) async throws -> T) async throws -> T {
         let logger = logger
-        return try await run { client, _ in
-            try await client.withTransaction(logger: logger) { connection in try await body(connection, logger) }
+        do {
+            return try await client.withTransaction(logger: logger) { connection in try await body(connection, logger) }
+        } catch let error as PostgresTransactionError {
+            throw error.closureError ?? error.beginError ?? error
         }
     }
 }

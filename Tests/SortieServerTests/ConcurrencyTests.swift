@@ -4,10 +4,10 @@ import Testing
 /// SPEC §4's invariants under concurrent requests on separate connections: an agent never
 /// over its limit, one active conversation per destination, every 201 durable.
 @Suite struct ConcurrencyTests {
-    @Test func sixtyFourCreatesForOneAgentWithLimitThreeGiveExactlyThree() async throws {
+    @Test(arguments: StoreKind.available) func sixtyFourCreatesForOneAgentWithLimitThreeGiveExactlyThree(store: StoreKind) async throws {
         let policies = try PolicyFixture.write(PolicyFixture.text(smsLimit: 3))
         defer { try? FileManager.default.removeItem(at: policies) }
-        try await LiveServer.with(policies: policies.path) { live in
+        try await LiveServer.with(store: store, policies: policies.path) { live in
             let statuses = try await withThrowingTaskGroup(of: Reply.self) { group in
                 for n in 0..<64 {
                     group.addTask {
@@ -18,16 +18,16 @@ import Testing
             }
             #expect(statuses.count { $0.status == 201 } == 3)
             #expect(statuses.count { $0.status == 403 && $0.reasonCodes == ["OUTBOUND_LIMIT_REACHED"] } == 61)
-            let database = try Database(live.databasePath)
-            try #expect(database.count("conversations") == 3)
-            try #expect(database.count("tasks", where: "agent_id = 'solo' AND state = 'accepted'") == 3)
+            let database = live.inspector
+            #expect(try await database.count("conversations") == 3)
+            #expect(try await database.count("tasks", where: "agent_id = 'solo' AND state = 'accepted'") == 3)
         }
     }
 
-    @Test func sixtyFourCreatesToOneDestinationGiveExactlyOne() async throws {
+    @Test(arguments: StoreKind.available) func sixtyFourCreatesToOneDestinationGiveExactlyOne(store: StoreKind) async throws {
         let policies = try PolicyFixture.write()
         defer { try? FileManager.default.removeItem(at: policies) }
-        try await LiveServer.with(policies: policies.path) { live in
+        try await LiveServer.with(store: store, policies: policies.path) { live in
             let replies = try await withThrowingTaskGroup(of: Reply.self) { group in
                 for n in 0..<64 {
                     // The same customer, written in several ways.
@@ -38,18 +38,18 @@ import Testing
             }
             #expect(replies.count { $0.status == 201 } == 1)
             #expect(replies.count { $0.status == 409 && $0.reasonCodes == ["CONVERSATION_ALREADY_ACTIVE"] } == 63)
-            try #expect(Database(live.databasePath).count("conversations", where: "state = 'active'") == 1)
+            #expect(try await live.inspector.count("conversations", where: "state = 'active'") == 1)
         }
     }
 
     /// Concurrent creates share a SQLite transaction (group commit), each in its own savepoint:
     /// one that fails must take nothing of the others with it.
-    @Test func aFailingCreateLeavesTheOthersOfItsBatchIntact() async throws {
+    @Test(arguments: StoreKind.available) func aFailingCreateLeavesTheOthersOfItsBatchIntact(store: StoreKind) async throws {
         let policies = try PolicyFixture.write()
         defer { try? FileManager.default.removeItem(at: policies) }
-        try await LiveServer.with(policies: policies.path) { live in
-            let database = try Database(live.databasePath)
-            try database.execute("CREATE TRIGGER doomed BEFORE INSERT ON tasks WHEN NEW.agent_id LIKE 'doomed-%' BEGIN SELECT RAISE(ABORT, 'no'); END")
+        try await LiveServer.with(store: store, policies: policies.path) { live in
+            let database = live.inspector
+            try await database.execute(store.fault(.doomedAgentsTaskInsert).plant)
             let replies = try await withThrowingTaskGroup(of: (String, Reply).self) { group in
                 for n in 0..<48 {
                     let name = n % 2 == 0 ? "doomed-\(n)" : "fine-\(n)"
@@ -64,17 +64,17 @@ import Testing
                     #expect(reply.status == 201, "\(reply)")
                 }
             }
-            try #expect(database.count("conversations") == 24)
-            try #expect(database.count("conversations", where: "agent_id LIKE 'doomed-%'") == 0)
-            try #expect(database.count("customers") == 24)
+            #expect(try await database.count("conversations") == 24)
+            #expect(try await database.count("conversations", where: "agent_id LIKE 'doomed-%'") == 0)
+            #expect(try await database.count("customers") == 24)
         }
     }
 
-    @Test func createsAndClosesForFiftyAgentsKeepEveryInvariant() async throws {
+    @Test(arguments: StoreKind.available) func createsAndClosesForFiftyAgentsKeepEveryInvariant(store: StoreKind) async throws {
         let policies = try PolicyFixture.write(PolicyFixture.text(smsLimit: 2, emailLimit: 1))
         defer { try? FileManager.default.removeItem(at: policies) }
-        try await LiveServer.with(policies: policies.path) { live in
-            let database = try Database(live.databasePath)
+        try await LiveServer.with(store: store, policies: policies.path) { live in
+            let database = live.inspector
             // Fifty agents, each creating and closing in a loop, over only 40 destinations so that they collide.
             let created = try await withThrowingTaskGroup(of: [String].self) { group in
                 for agentNumber in 0..<50 {
@@ -102,8 +102,8 @@ import Testing
                 // Meanwhile, the database is sampled: the invariants hold at every moment, not only at the end.
                 group.addTask {
                     for _ in 0..<40 {
-                        #expect(try database.mostOpenTasksPerAgentAndChannel() <= 2)
-                        #expect(try database.mostActiveConversationsPerDestination() <= 1)
+                        #expect(try await database.mostOpenTasksPerAgentAndChannel() <= 2)
+                        #expect(try await database.mostActiveConversationsPerDestination() <= 1)
                         try await Task.sleep(for: .milliseconds(5))
                     }
                     return []
@@ -111,14 +111,14 @@ import Testing
                 return try await group.reduce(into: [String]()) { $0 += $1 }
             }
             #expect(!created.isEmpty)
-            #expect(try database.mostOpenTasksPerAgentAndChannel() <= 2)
-            #expect(try database.mostOpenTasksPerAgentAndChannel("email") <= 1)
-            #expect(try database.mostActiveConversationsPerDestination() <= 1)
+            #expect(try await database.mostOpenTasksPerAgentAndChannel() <= 2)
+            #expect(try await database.mostOpenTasksPerAgentAndChannel("email") <= 1)
+            #expect(try await database.mostActiveConversationsPerDestination() <= 1)
             // Every 201 is in the database, with its task; no task without its conversation.
-            let stored = Set(try database.strings("SELECT id FROM conversations"))
+            let stored = Set(try await database.strings("SELECT id FROM conversations"))
             #expect(Set(created).isSubset(of: stored))
-            #expect(try database.count("tasks", where: "conversation_id NOT IN (SELECT id FROM conversations)") == 0)
-            #expect(try database.count("conversations") == created.count)
+            #expect(try await database.count("tasks", where: "conversation_id NOT IN (SELECT id FROM conversations)") == 0)
+            #expect(try await database.count("conversations") == created.count)
         }
     }
 }

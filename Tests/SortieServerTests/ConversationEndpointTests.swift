@@ -11,8 +11,8 @@ import Testing
         return try #require(reply.string("conversation.id"))
     }
 
-    @Test func agentMessagesLandInTheOutbox() async throws {
-        try await LiveServer.with(policies: examplePolicies) { live in
+    @Test(arguments: StoreKind.available) func agentMessagesLandInTheOutbox(store: StoreKind) async throws {
+        try await LiveServer.with(store: store, policies: examplePolicies) { live in
             let id = try await Self.open(live)
             let sent = try await live.post("/v1/conversations/\(id)/messages", #"{"body":"Bonjour, c'est Acme."}"#)
             #expect(sent.status == 201, "\(sent)")
@@ -31,12 +31,12 @@ import Testing
             let unknown = try await live.post("/v1/conversations/conv-nope/messages", #"{"body":"hi"}"#)
             #expect(unknown.status == 404)
             #expect(unknown.string("error.code") == "not-found")
-            try #expect(Database(live.databasePath).count("messages", where: "status = 'queued'") == 2)
+            #expect(try await live.inspector.count("messages", where: "status = 'queued'") == 2)
         }
     }
 
-    @Test func operationsAreDecidedByTheOperationRulesAlone() async throws {
-        try await LiveServer.with(policies: examplePolicies) { live in
+    @Test(arguments: StoreKind.available) func operationsAreDecidedByTheOperationRulesAlone(store: StoreKind) async throws {
+        try await LiveServer.with(store: store, policies: examplePolicies) { live in
             let id = try await Self.open(live)
             let transfer = try await live.post("/v1/conversations/\(id)/operations", #"{"operation":"transfer"}"#)
             #expect(transfer.status == 403)
@@ -57,8 +57,8 @@ import Testing
         }
     }
 
-    @Test func closeNeedsAKnownWrapUpReasonAndFreesTheSlot() async throws {
-        try await LiveServer.with(policies: examplePolicies) { live in
+    @Test(arguments: StoreKind.available) func closeNeedsAKnownWrapUpReasonAndFreesTheSlot(store: StoreKind) async throws {
+        try await LiveServer.with(store: store, policies: examplePolicies) { live in
             let first = try await Self.open(live, to: "+33610000001")
             _ = try await Self.open(live, to: "+33610000002")
             let full = try await live.post("/v1/outbound-conversations", smsCreate(agent: agent("a-1"), to: "+33610000003"))
@@ -70,7 +70,7 @@ import Testing
             let unknownReason = try await live.post("/v1/conversations/\(first)/close", #"{"wrapUpReason":"bof"}"#)
             #expect(unknownReason.status == 422)
             #expect(unknownReason.reasonCodes == ["WRAP_UP_REASON_UNKNOWN"])
-            try #expect(Database(live.databasePath).count("conversations", where: "state = 'active'") == 2)
+            #expect(try await live.inspector.count("conversations", where: "state = 'active'") == 2)
 
             let closed = try await live.post("/v1/conversations/\(first)/close", #"{"wrapUpReason":" resolu "}"#)
             #expect(closed.status == 200, "\(closed)")
@@ -93,8 +93,8 @@ import Testing
         }
     }
 
-    @Test func inboundSmsJoinsTheActiveConversationElseStartsALinkedOne() async throws {
-        try await LiveServer.with(policies: examplePolicies) { live in
+    @Test(arguments: StoreKind.available) func inboundSmsJoinsTheActiveConversationElseStartsALinkedOne(store: StoreKind) async throws {
+        try await LiveServer.with(store: store, policies: examplePolicies) { live in
             let id = try await Self.open(live, to: "+33612345678")
             let reply = #"{"channel":"sms","from":"+33 6 12 34 56 78","to":"+33186950000","body":"Merci !"}"#
             let joined = try await live.post("/v1/inbound", reply)
@@ -121,8 +121,8 @@ import Testing
         }
     }
 
-    @Test func inboundEmailThreadsByInReplyToThenBySubject() async throws {
-        try await LiveServer.with(policies: examplePolicies) { live in
+    @Test(arguments: StoreKind.available) func inboundEmailThreadsByInReplyToThenBySubject(store: StoreKind) async throws {
+        try await LiveServer.with(store: store, policies: examplePolicies) { live in
             let created = try await live.post("/v1/outbound-conversations", emailCreate(
                 agent: agent("a-1"), to: "client@example.fr", subject: "Votre dossier 42", extra: #","message":{"body":"Bonjour"}"#))
             #expect(created.status == 201, "\(created)")
@@ -147,8 +147,8 @@ import Testing
         }
     }
 
-    @Test func inboundIsCheckedBeforeAnythingIsWritten() async throws {
-        try await LiveServer.with(policies: examplePolicies) { live in
+    @Test(arguments: StoreKind.available) func inboundIsCheckedBeforeAnythingIsWritten(store: StoreKind) async throws {
+        try await LiveServer.with(store: store, policies: examplePolicies) { live in
             let cases: [(String, Int, String)] = [
                 (#"{"channel":"sms","from":"+33612345678","to":"+33186950000"}"#, 400, "invalid-request"),
                 (#"{"channel":"sms","from":"+33612345678","to":"+33186950000","body":"x","extra":1}"#, 400, "invalid-request"),
@@ -162,8 +162,8 @@ import Testing
                 #expect(reply.status == status, "\(body) → \(reply)")
                 #expect(reply.string("error.code") == code, "\(body) → \(reply)")
             }
-            try #expect(Database(live.databasePath).count("messages") == 0)
-            try #expect(Database(live.databasePath).count("customers") == 0)
+            #expect(try await live.inspector.count("messages") == 0)
+            #expect(try await live.inspector.count("customers") == 0)
         }
     }
 }

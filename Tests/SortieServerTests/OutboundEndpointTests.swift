@@ -4,8 +4,8 @@ import Testing
 /// `POST /v1/outbound-conversations` and `POST /v1/outbound-options` over real HTTP on
 /// loopback, against the example policy set: every status SPEC §4 lists for a create.
 @Suite struct OutboundEndpointTests {
-    @Test func createAnswers201WithAcceptedTaskFirstMessageAndDecision() async throws {
-        try await LiveServer.with(policies: examplePolicies) { live in
+    @Test(arguments: StoreKind.available) func createAnswers201WithAcceptedTaskFirstMessageAndDecision(store: StoreKind) async throws {
+        try await LiveServer.with(store: store, policies: examplePolicies) { live in
             let reply = try await live.post("/v1/outbound-conversations", smsCreate(
                 agent: agent("agent-1"), to: "+33 6 12 34 56 78",
                 extra: #","id":"r-1","message":{"template":"rappel-rendez-vous","variables":{"prenom":"Léa","date":"3 mars","heure":"10h"}}"#))
@@ -31,8 +31,8 @@ import Testing
         }
     }
 
-    @Test func refusalsAnswerTheStatusOfTheirFirstReasonAndWriteNothing() async throws {
-        try await LiveServer.with(policies: examplePolicies) { live in
+    @Test(arguments: StoreKind.available) func refusalsAnswerTheStatusOfTheirFirstReasonAndWriteNothing(store: StoreKind) async throws {
+        try await LiveServer.with(store: store, policies: examplePolicies) { live in
             let cases: [(body: String, status: Int, codes: [String])] = [
                 (smsCreate(agent: agent("a-std", license: "standard"), to: "+33611111111"), 403, ["LICENSE_NOT_ELIGIBLE"]),
                 (smsCreate(agent: agent("a-idle", state: "idle"), to: "+33611111112"), 403, ["AGENT_STATE_NOT_ALLOWED"]),
@@ -50,14 +50,14 @@ import Testing
                 #expect(reply.at("conversation") == nil)
                 #expect(reply.at("decision.allowed") as? Bool == false)
             }
-            try #expect(Database(live.databasePath).count("conversations") == 0)
-            try #expect(Database(live.databasePath).count("tasks") == 0)
-            try #expect(Database(live.databasePath).count("customers") == 0)
+            #expect(try await live.inspector.count("conversations") == 0)
+            #expect(try await live.inspector.count("tasks") == 0)
+            #expect(try await live.inspector.count("customers") == 0)
         }
     }
 
-    @Test func theStoreSuppliesActiveOutboundDestinationActiveAndSubjectUsed() async throws {
-        try await LiveServer.with(policies: examplePolicies) { live in
+    @Test(arguments: StoreKind.available) func theStoreSuppliesActiveOutboundDestinationActiveAndSubjectUsed(store: StoreKind) async throws {
+        try await LiveServer.with(store: store, policies: examplePolicies) { live in
             // digital-default allows 2 SMS: the third is OUTBOUND_LIMIT_REACHED (403) with the count from the store.
             for n in 1...2 {
                 let ok = try await live.post("/v1/outbound-conversations", smsCreate(agent: agent("a-1"), to: "+3361000000\(n)"))
@@ -88,8 +88,8 @@ import Testing
         }
     }
 
-    @Test func optionsReadTheAgentsOpenTasksFromTheStore() async throws {
-        try await LiveServer.with(policies: examplePolicies) { live in
+    @Test(arguments: StoreKind.available) func optionsReadTheAgentsOpenTasksFromTheStore(store: StoreKind) async throws {
+        try await LiveServer.with(store: store, policies: examplePolicies) { live in
             _ = try await live.post("/v1/outbound-conversations", smsCreate(agent: agent("a-1"), to: "+33610000001"))
             let options = try await live.post("/v1/outbound-options", #"{"id":"o-1","agent":\#(agent("a-1"))}"#)
             #expect(options.status == 200, "\(options)")
@@ -107,7 +107,7 @@ import Testing
         }
     }
 
-    @Test(arguments: [
+    @Test(arguments: StoreKind.available, [
         (#"{"agent": "#, "(request)"),
         (#"[1,2]"#, "(request)"),
         (#"{"agent":{"id":"a","license":"premium","state":"available"},"channel":"sms","to":"+33612345678","entryPoint":"support-sms-fr","destinationActive":false}"#, "destinationActive"),
@@ -117,19 +117,20 @@ import Testing
         (#"{"agent":{"id":"a","license":"premium","state":"available"},"channel":"sms","to":"+33612345678","entryPoint":"support-sms-fr","message":{"body":"x","template":"t"}}"#, "message"),
         (#"{"agent":{"id":"a","license":"premium","state":"available"},"channel":"sms","to":"+33612345678","entryPoint":"support-sms-fr","message":{"template":"t","variables":{"n":1}}}"#, "message.variables.n"),
     ])
-    func malformedCreatesAnswer400NamingTheFieldAndWriteNothing(body: String, field: String) async throws {
-        try await LiveServer.with(policies: examplePolicies) { live in
+    func malformedCreatesAnswer400NamingTheFieldAndWriteNothing(store: StoreKind, example: (body: String, field: String)) async throws {
+        let (body, field) = example
+        try await LiveServer.with(store: store, policies: examplePolicies) { live in
             let reply = try await live.post("/v1/outbound-conversations", body)
             #expect(reply.status == 400, "\(reply)")
             #expect(reply.reasonCodes == ["INVALID_REQUEST"])
             let detail = try #require(reply.string("decision.reasons.0.details.field"))
             #expect(detail.hasPrefix(field + ":"), "\(detail)")
-            try #expect(Database(live.databasePath).count("conversations") == 0)
+            #expect(try await live.inspector.count("conversations") == 0)
         }
     }
 
-    @Test func templatesMustExistForTheChannelAndGetEveryVariable() async throws {
-        try await LiveServer.with(policies: examplePolicies) { live in
+    @Test(arguments: StoreKind.available) func templatesMustExistForTheChannelAndGetEveryVariable(store: StoreKind) async throws {
+        try await LiveServer.with(store: store, policies: examplePolicies) { live in
             let missing = try await live.post("/v1/outbound-conversations", smsCreate(
                 agent: agent("a-1"), to: "+33610000001", extra: #","message":{"template":"rappel-rendez-vous","variables":{"prenom":"Léa"}}"#))
             #expect(missing.status == 422)
@@ -143,17 +144,17 @@ import Testing
                 agent: agent("a-1"), to: "+33610000001", extra: #","message":{"template":"suivi-dossier","variables":{}}"#))
             #expect(otherChannel.status == 422)
             #expect(otherChannel.string("error.code") == "template-channel-mismatch")
-            try #expect(Database(live.databasePath).count("conversations") == 0)
+            #expect(try await live.inspector.count("conversations") == 0)
         }
     }
 
-    @Test func oversizedBodiesAnswer413AndChangeNothing() async throws {
-        try await LiveServer.with(policies: examplePolicies, configure: { $0.maxBodyBytes = 1024 }) { live in
+    @Test(arguments: StoreKind.available) func oversizedBodiesAnswer413AndChangeNothing(store: StoreKind) async throws {
+        try await LiveServer.with(store: store, policies: examplePolicies, configure: { $0.maxBodyBytes = 1024 }) { live in
             let big = smsCreate(agent: agent("a-1"), to: "+33610000001", extra: ",\"message\":{\"body\":\"\(String(repeating: "x", count: 4000))\"}")
             let reply = try await live.post("/v1/outbound-conversations", big)
             #expect(reply.status == 413)
             #expect(reply.string("error.code") == "payload-too-large")
-            try #expect(Database(live.databasePath).count("conversations") == 0)
+            #expect(try await live.inspector.count("conversations") == 0)
         }
     }
 }

@@ -103,7 +103,7 @@ import Testing
         #expect(try await serve.exitStatus() == 0, "\(serve.stderr)")
         #expect(serve.stderr.contains("stopped"))
         // The answered 201 is in the file, and the store was closed cleanly (no WAL left behind).
-        #expect(try Database(database).count("conversations") == 1)
+        #expect(try Database(database).int("SELECT COUNT(*) FROM conversations") == 1)
         let wal = (try? FileManager.default.attributesOfItem(atPath: database + "-wal"))?[.size] as? Int ?? 0
         #expect(wal == 0)
     }
@@ -141,9 +141,9 @@ import Testing
                 #expect(output.contains(expected), "\(expected)")
             }
             // What the story left in the store: two SMS and one email from the agent, one reply conversation.
-            let database = try Database(live.databasePath)
-            #expect(try database.count("conversations", where: "agent_id = 'agent-walk-424242'") == 3)
-            #expect(try database.count("conversations", where: "origin = 'inbound' AND previous_conversation_id IS NOT NULL") == 1)
+            let database = live.inspector
+            #expect(try await database.count("conversations", where: "agent_id = 'agent-walk-424242'") == 3)
+            #expect(try await database.count("conversations", where: "origin = 'inbound' AND previous_conversation_id IS NOT NULL") == 1)
         }
     }
 }

@@ -15,7 +15,7 @@ import Testing
             #expect(invalid.reasonCodes == ["INVALID_REQUEST"])
             #expect(invalid.string("id") == "r-2")
             // The bare evaluator writes no conversation.
-            try #expect(Database(live.databasePath).count("conversations") == 0)
+            #expect(try await live.inspector.count("conversations") == 0)
         }
     }
 
@@ -55,27 +55,59 @@ import Testing
         }
     }
 
-    /// SQLite triggers make the task insert, or the agent's acceptance, fail for real.
-    @Test(arguments: [
-        ("CREATE TRIGGER fail BEFORE INSERT ON tasks BEGIN SELECT RAISE(ABORT, 'tasks are broken'); END", "TASK_CREATION_FAILED"),
-        ("CREATE TRIGGER fail BEFORE UPDATE ON tasks WHEN NEW.state = 'accepted' BEGIN SELECT RAISE(ABORT, 'no agent'); END", "AGENT_ASSIGNMENT_FAILED"),
-        ("CREATE TRIGGER fail BEFORE INSERT ON messages BEGIN SELECT RAISE(ABORT, 'outbox is broken'); END", "TASK_CREATION_FAILED"),
+    /// Triggers planted in the database make the task insert, the agent's acceptance or the
+    /// outbox insert fail for real.
+    @Test(arguments: StoreKind.available, [
+        (StoreKind.Fault.taskInsert, "TASK_CREATION_FAILED"),
+        (StoreKind.Fault.taskAcceptance, "AGENT_ASSIGNMENT_FAILED"),
+        (StoreKind.Fault.outboxInsert, "TASK_CREATION_FAILED"),
     ])
-    func aFailedStepAnswers503AndRollsEverythingBack(trigger: String, code: String) async throws {
-        try await LiveServer.with(policies: examplePolicies) { live in
-            let database = try Database(live.databasePath)
-            try database.execute(trigger)
+    func aFailedStepAnswers503AndRollsEverythingBack(store: StoreKind, example: (fault: StoreKind.Fault, code: String)) async throws {
+        try await LiveServer.with(store: store, policies: examplePolicies) { live in
+            let database = live.inspector
+            let (plant, repair) = store.fault(example.fault)
+            try await database.execute(plant)
             let reply = try await live.post("/v1/outbound-conversations", smsCreate(agent: agent("a-1"), to: "+33612345678", extra: #","message":{"body":"Bonjour"}"#))
             #expect(reply.status == 503, "\(reply)")
-            #expect(reply.reasonCodes == [code])
+            #expect(reply.reasonCodes == [example.code])
             #expect(reply.at("decision.allowed") as? Bool == false)
             for table in ["customers", "conversations", "tasks", "messages"] {
-                try #expect(database.count(table) == 0, "\(table)")
+                #expect(try await database.count(table) == 0, "\(table)")
             }
             // Repaired, the same create succeeds.
-            try database.execute("DROP TRIGGER fail")
+            try await database.execute(repair)
             let retried = try await live.post("/v1/outbound-conversations", smsCreate(agent: agent("a-1"), to: "+33612345678"))
             #expect(retried.status == 201)
+        }
+    }
+
+    /// A retried create with the same Idempotency-Key answers the first 201 and creates nothing new.
+    @Test(arguments: StoreKind.available)
+    func idempotencyKeysReplayTheFirstAnswer(store: StoreKind) async throws {
+        try await LiveServer.with(store: store, policies: examplePolicies) { live in
+            let body = smsCreate(agent: agent("a-1"), to: "+33612345678", extra: #","message":{"body":"Bonjour"}"#)
+            let first = try await live.send(.post, "/v1/outbound-conversations", body, headers: [.init("Idempotency-Key")!: "k-1"])
+            #expect(first.status == 201, "\(first)")
+            let again = try await live.send(.post, "/v1/outbound-conversations", body, headers: [.init("Idempotency-Key")!: "k-1"])
+            #expect(again.status == 201)
+            #expect(again.body == first.body)
+            // Concurrent retries of one key: still one conversation.
+            let second = smsCreate(agent: agent("a-2"), to: "+33612345679")
+            let replies = try await withThrowingTaskGroup(of: Reply.self) { group in
+                for _ in 0..<16 {
+                    group.addTask { try await live.send(.post, "/v1/outbound-conversations", second, headers: [.init("Idempotency-Key")!: "k-2"]) }
+                }
+                return try await group.reduce(into: [Reply]()) { $0.append($1) }
+            }
+            #expect(replies.allSatisfy { $0.status == 201 }, "\(replies)")
+            #expect(Set(replies.map { $0.string("conversation.id") ?? "" }).count == 1)
+            #expect(try await live.inspector.count("conversations") == 2)
+            #expect(try await live.inspector.count("messages") == 1)
+            // Without a key, the same body is a new create (here refused: the destination is taken).
+            let unkeyed = try await live.post("/v1/outbound-conversations", body)
+            #expect(unkeyed.status == 409)
+            let empty = try await live.send(.post, "/v1/outbound-conversations", body, headers: [.init("Idempotency-Key")!: ""])
+            #expect(empty.status == 400)
         }
     }
 

@@ -17,19 +17,36 @@ struct LiveServer: Sendable {
     let port: Int
     let server: SortieServer
     let folder: URL
+    /// Reads (and plants faults in) the store this server uses.
+    let inspector: StoreInspector
 
     var service: ConversationService { server.service }
-    var databasePath: String { folder.appendingPathComponent("sortie.db").path }
     var decisionLogPath: String { folder.appendingPathComponent("decisions.jsonl").path }
 
-    static func with<T: Sendable>(policies: String, configure: (inout ServerConfiguration) -> Void = { _ in },
+    /// A live server on `store`: SQLite in the temporary folder, or a new PostgreSQL database.
+    static func with<T: Sendable>(store: StoreKind = .sqlite, policies: String,
+                                  configure: (inout ServerConfiguration) -> Void = { _ in },
                                   _ body: @Sendable (LiveServer) async throws -> T) async throws -> T {
+        switch store {
+        case .sqlite:
+            return try await with(storeURL: nil, policies: policies, configure: configure, body)
+        case .postgres:
+            return try await TestPostgres.withDatabase { url in
+                try await with(storeURL: url, policies: policies, configure: configure, body)
+            }
+        }
+    }
+
+    private static func with<T: Sendable>(storeURL: String?, policies: String, configure: (inout ServerConfiguration) -> Void,
+                                          _ body: @Sendable (LiveServer) async throws -> T) async throws -> T {
         let folder = try TemporaryFolder.make()
         defer { try? FileManager.default.removeItem(at: folder) }
+        let sqlitePath = folder.appendingPathComponent("sortie.db").path
         var configuration = ServerConfiguration(
-            policies: policies, store: "sqlite:" + folder.appendingPathComponent("sortie.db").path, port: 0,
+            policies: policies, store: storeURL ?? "sqlite:" + sqlitePath, port: 0,
             decisionLog: folder.appendingPathComponent("decisions.jsonl").path, sqliteDurability: "normal")
         configure(&configuration)
+        let inspector = StoreInspector(target: storeURL.map { .postgres(url: $0) } ?? .sqlite(path: sqlitePath))
         var logger = Logger(label: "sortie-test")
         logger.logLevel = .critical
         let server = try await SortieServer.make(configuration, logger: logger)
@@ -40,7 +57,7 @@ struct LiveServer: Sendable {
             tasks.addTask { try await group.run() }
             var iterator = ports.makeAsyncIterator()
             guard let port = await iterator.next() else { throw CancellationError() }
-            let live = LiveServer(port: port, server: server, folder: folder)
+            let live = LiveServer(port: port, server: server, folder: folder, inspector: inspector)
             do {
                 let result = try await body(live)
                 await group.triggerGracefulShutdown()
