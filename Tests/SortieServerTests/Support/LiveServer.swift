@@ -76,7 +76,8 @@ struct LiveServer: Sendable {
 
     /// One request on a new connection.
     func send(_ method: HTTPRequest.Method, _ path: String, _ body: String? = nil, headers: HTTPFields = [:]) async throws -> Reply {
-        try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+        // A generous read timeout: the suite runs many servers at once on two cores.
+        try await TestClient.withClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(90))) { client in
             let response = try await client.execute(.init(path, method: method, headers: headers,
                                                           body: body.map { ByteBuffer(string: $0) }))
             return Reply(status: Int(response.status.code), body: response.body.map { String(buffer: $0) } ?? "")
