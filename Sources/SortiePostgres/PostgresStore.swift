@@ -446,13 +446,7 @@ public final class PostgresStore: ConversationStore {
             let match: InboundOutcome.Match
             if let active {
                 conversation = active
-                if inbound.channel == .email, repliedTo == active.id {
-                    match = .inReplyTo
-                } else if inbound.channel == .email, let subjectKey, let own = active.subject, SubjectKey.of(own) == subjectKey {
-                    match = .subject
-                } else {
-                    match = .activeConversation
-                }
+                match = .joining(active, inbound, repliedTo: repliedTo)
             } else {
                 var previous = repliedTo
                 if previous == nil, inbound.channel == .email, let subjectKey {

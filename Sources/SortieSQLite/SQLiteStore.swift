@@ -220,13 +220,7 @@ public final class SQLiteStore: ConversationStore {
                 SELECT * FROM conversations WHERE channel = ? AND destination = ? AND state = 'active'
                 """), arguments: [inbound.channel.rawValue, inbound.from]).map(Self.conversation) {
                 conversation = active
-                if inbound.channel == .email, repliedTo == active.id {
-                    match = .inReplyTo
-                } else if inbound.channel == .email, let subjectKey, let own = active.subject, SubjectKey.of(own) == subjectKey {
-                    match = .subject
-                } else {
-                    match = .activeConversation
-                }
+                match = .joining(active, inbound, repliedTo: repliedTo)
             } else {
                 var previous = repliedTo
                 if previous == nil, inbound.channel == .email, let subjectKey {

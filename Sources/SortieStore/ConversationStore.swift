@@ -139,6 +139,15 @@ public struct InboundOutcome: Sendable, Hashable {
         case activeConversation
         /// None was active: a new conversation, linked to the customer's earlier one.
         case newConversation
+
+        /// Why `inbound` joins the customer's `active` conversation, given the conversation its
+        /// `inReplyTo` names (`repliedTo`): the same rule for every store.
+        public static func joining(_ active: ConversationRecord, _ inbound: InboundDraft, repliedTo: String?) -> Match {
+            guard inbound.channel == .email else { return .activeConversation }
+            if repliedTo == active.id { return .inReplyTo }
+            if let subject = inbound.subject, let own = active.subject, SubjectKey.of(own) == SubjectKey.of(subject) { return .subject }
+            return .activeConversation
+        }
     }
     public var conversation: ConversationRecord
     public var message: MessageRecord
