@@ -19,7 +19,7 @@ public final class ConversationService: Sendable {
 
     public init(policy: PolicyHolder, store: any ConversationStore, decisionLog: DecisionLog?, metrics: ServiceMetrics,
                 logger: Logger = Logger(label: "sortie.service"),
-                makeId: @escaping @Sendable (String) -> String = { "\($0)-\(UUID().uuidString.lowercased())" },
+                makeId: @escaping @Sendable (String) -> String = { "\($0)-\(TimeOrderedID.make())" },
                 now: @escaping @Sendable () -> Date = Date.init) {
         self.policy = policy
         self.store = store
