@@ -14,21 +14,31 @@ public final class SQLiteStore: ConversationStore {
 
     private let pool: DatabasePool
     private let creates: CreateBatcher
+    let checkpointer: WALCheckpointer
     public let path: String
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
-    public init(path: String, durability: Durability = .full) throws(StoreError) {
+    public convenience init(path: String, durability: Durability = .full) throws(StoreError) {
+        try self.init(path: path, durability: durability, checkpoints: WALCheckpointer.Settings())
+    }
+
+    /// The store with its own checkpoint settings (tests use a small WAL bound).
+    init(path: String, durability: Durability, checkpoints: WALCheckpointer.Settings) throws(StoreError) {
         self.path = path
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
+            // Checkpoints run beside the writer, not inside a commit: see `WALCheckpointer`.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
         }
         do {
             let pool = try DatabasePool(path: path, configuration: configuration)
             try SQLiteSchema.migrator.migrate(pool)
             self.pool = pool
             creates = CreateBatcher(pool: pool)
+            checkpointer = try WALCheckpointer(path: path, settings: checkpoints)
+            checkpointer.start()
         } catch {
             throw .unavailable("cannot open \(path): \(error)")
         }
@@ -273,6 +283,7 @@ public final class SQLiteStore: ConversationStore {
     }
 
     public func shutdown() async {
+        await checkpointer.stop()
         try? pool.close()
     }
 
