@@ -43,11 +43,15 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "SQLite commits: full (each 201 survives a power cut) or normal (survives a crash of the process).")
     var sqliteDurability: String = "full"
 
+    @Option(help: "PostgreSQL: answer 503 (and roll back) when one store call takes longer than this many seconds.")
+    var storeTimeout: Double = 10
+
     @Option(help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        guard storeTimeout > 0, storeTimeout <= 3600 else { throw ValidationError("--store-timeout must be between 0 and 3600 seconds") }
         guard maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be positive") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level \"\(logLevel)\"") }
     }
@@ -55,7 +59,8 @@ struct ServeCommand: ParsableCommand {
     var serverConfiguration: ServerConfiguration {
         ServerConfiguration(policies: policies, store: store, host: host, port: port,
                             decisionLog: noDecisionLog ? nil : decisionLog, decisionLogMaxBytes: decisionLogMaxBytes,
-                            maxBodyBytes: maxBodyBytes, sqliteDurability: sqliteDurability)
+                            maxBodyBytes: maxBodyBytes, sqliteDurability: sqliteDurability,
+                            storeTimeout: .milliseconds(Int64(storeTimeout * 1000)))
     }
 
     func serve(io: CommandIO) async -> ExitStatus {

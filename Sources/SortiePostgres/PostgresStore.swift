@@ -16,10 +16,14 @@ public final class PostgresStore: ConversationStore {
     private let client: PostgresClient
     private let runner: Task<Void, Never>
     private let logger: Logger
+    private let calls: GuardedCall
+    private let abandoned = AbandonedCalls()
 
     /// Connects to `url` (`postgres://user:password@host:port/database`), waits until the
-    /// database answers (up to `connectTimeout`), and applies the migrations.
-    public init(url: String, logger: Logger = Logger(label: "sortie.postgres"), connectTimeout: Duration = .seconds(10)) async throws(StoreError) {
+    /// database answers (up to `connectTimeout`), and applies the migrations. No call takes
+    /// longer than `callTimeout`, lease wait included (see `GuardedCall`).
+    public init(url: String, logger: Logger = Logger(label: "sortie.postgres"), connectTimeout: Duration = .seconds(10),
+                callTimeout: Duration = .seconds(10)) async throws(StoreError) {
         guard let configuration = Self.configuration(url) else {
             throw .unavailable("\(url) is not postgres://user[:password]@host[:port]/database")
         }
@@ -27,10 +31,13 @@ public final class PostgresStore: ConversationStore {
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
         runner = Task { await client.run() }
+        var limits = GuardedCall.Limits()
+        limits.timeout = callTimeout
+        calls = GuardedCall(client: client, limits: limits, logger: logger, abandoned: abandoned)
         let deadline = ContinuousClock.now + connectTimeout
         while true {
             do {
-                try await migrate()
+                try await migrate(timeout: connectTimeout)
                 break
             } catch {
                 if ContinuousClock.now > deadline {
@@ -41,6 +48,10 @@ public final class PostgresStore: ConversationStore {
             }
         }
     }
+
+    /// How many calls were given up on because their connection was lost or they ran past the
+    /// call timeout (each answered `unavailable`).
+    public var abandonedCalls: Int { abandoned.count.load(ordering: .relaxed) }
 
     static func configuration(_ url: String) -> PostgresClient.Configuration? {
         guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme),
@@ -61,8 +72,9 @@ public final class PostgresStore: ConversationStore {
         return components.string ?? "the database"
     }
 
-    private func migrate() async throws {
-        try await client.withTransaction(logger: logger) { connection in
+    private func migrate(timeout: Duration) async throws {
+        let logger = logger
+        try await rawTransaction(timeout: timeout) { connection, _ in
             try await connection.query("SELECT pg_advisory_xact_lock(7011723)", logger: logger)
             try await connection.query("""
                 CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())
@@ -89,9 +101,9 @@ public final class PostgresStore: ConversationStore {
 
     /// The migrations applied to the database, oldest first.
     public func appliedMigrations() async throws(StoreError) -> [String] {
-        try await run { client, logger in
+        try await connection { connection, logger in
             var versions: [String] = []
-            for try await version in try await client.query("SELECT version FROM schema_migrations ORDER BY applied_at, version",
+            for try await version in try await connection.query("SELECT version FROM schema_migrations ORDER BY applied_at, version",
                                                             logger: logger).decode(String.self) {
                 versions.append(version)
             }
@@ -287,15 +299,13 @@ public final class PostgresStore: ConversationStore {
     }
 
     public func rememberedAnswer(idempotencyKey: String) async throws(StoreError) -> [UInt8]? {
-        try await run { client, logger in
-            try await client.withConnection { connection in try await Self.answer(connection, key: idempotencyKey, logger: logger) }
-        }
+        try await connection { connection, logger in try await Self.answer(connection, key: idempotencyKey, logger: logger) }
     }
 
     public func activeOutbound(agentId: String) async throws(StoreError) -> [String: Int] {
-        try await run { client, logger in
+        try await connection { connection, logger in
             var active: [String: Int] = [:]
-            let rows = try await client.query("""
+            let rows = try await connection.query("""
                 SELECT channel, COUNT(*)::bigint FROM tasks WHERE agent_id = \(agentId) AND state <> 'completed' GROUP BY channel
                 """, logger: logger)
             for try await (channel, count) in rows.decode((String, Int).self) { active[channel] = count }
@@ -311,9 +321,7 @@ public final class PostgresStore: ConversationStore {
         """
 
     public func conversation(id: String) async throws(StoreError) -> ConversationRecord? {
-        try await run { client, logger in
-            try await client.withConnection { connection in try await Self.conversation(connection, id: id, lock: false, logger: logger) }
-        }
+        try await connection { connection, logger in try await Self.conversation(connection, id: id, lock: false, logger: logger) }
     }
 
     private static func conversation(_ connection: PostgresConnection, id: String, lock: Bool, logger: Logger) async throws -> ConversationRecord? {
@@ -342,8 +350,7 @@ public final class PostgresStore: ConversationStore {
     }
 
     public func conversationView(id: String) async throws(StoreError) -> ConversationView? {
-        try await run { client, logger in
-            try await client.withConnection { connection -> ConversationView? in
+        try await connection { connection, logger -> ConversationView? in
                 guard let conversation = try await Self.conversation(connection, id: id, lock: false, logger: logger) else { return nil }
                 var customer: CustomerRecord?
                 for try await (cid, channel, address, created) in try await connection.query("""
@@ -383,7 +390,6 @@ public final class PostgresStore: ConversationStore {
                 for try await row in rows { earlier.append(try Self.conversation(row)) }
                 return ConversationView(conversation: conversation, customer: customer, task: task, messages: messages,
                                         earlierConversations: earlier)
-            }
         }
     }
 
@@ -503,9 +509,11 @@ public final class PostgresStore: ConversationStore {
         }
     }
 
+    /// Readiness: at most 2 s (or the call timeout, if shorter), so that a probe gets its
+    /// answer while the database is down.
     public func ping() async throws(StoreError) {
-        try await run { client, logger in
-            _ = try await client.query("SELECT 1", logger: logger)
+        try await connection(timeout: min(.seconds(2), calls.limits.timeout)) { connection, logger in
+            _ = try await connection.query("SELECT 1", logger: logger)
         }
     }
 
@@ -516,9 +524,20 @@ public final class PostgresStore: ConversationStore {
 
     // MARK: Plumbing
 
-    private func run<T: Sendable>(_ body: (PostgresClient, Logger) async throws -> T) async throws(StoreError) -> T {
+    /// One call on one connection, guarded (`GuardedCall`); errors become `StoreError`.
+    private func connection<T: Sendable>(timeout: Duration? = nil,
+                                         _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> T) async throws(StoreError) -> T {
+        try await Self.storeErrors { try await self.rawConnection(timeout: timeout, body) }
+    }
+
+    /// One transaction on one guarded connection; errors become `StoreError`.
+    private func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> T) async throws(StoreError) -> T {
+        try await Self.storeErrors { try await self.rawTransaction(body) }
+    }
+
+    private static func storeErrors<T: Sendable>(_ body: () async throws -> T) async throws(StoreError) -> T {
         do {
-            return try await body(client, logger)
+            return try await body()
         } catch let error as StoreError {
             throw error
         } catch {
@@ -526,17 +545,27 @@ public final class PostgresStore: ConversationStore {
         }
     }
 
-    private func transaction<T: Sendable>(_ body: (PostgresConnection, Logger) async throws -> T) async throws(StoreError) -> T {
-        try await run { _, _ in try await rawTransaction(body) }
+    private func rawConnection<T: Sendable>(timeout: Duration? = nil,
+                                            _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> T) async throws -> T {
+        let logger = logger
+        return try await calls.run(timeout: timeout) { connection in try await body(connection, logger) }
     }
 
-    /// One transaction; the body's own error comes out as thrown (postgres-nio wraps it).
-    private func rawTransaction<T: Sendable>(_ body: (PostgresConnection, Logger) async throws -> T) async throws -> T {
-        let logger = logger
-        do {
-            return try await client.withTransaction(logger: logger) { connection in try await body(connection, logger) }
-        } catch let error as PostgresTransactionError {
-            throw error.closureError ?? error.beginError ?? error
+    /// One transaction on one guarded connection; the body's own error comes out as thrown,
+    /// after a rollback.
+    private func rawTransaction<T: Sendable>(timeout: Duration? = nil,
+                                             _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> T) async throws -> T {
+        try await rawConnection(timeout: timeout) { connection, logger in
+            try await connection.query("BEGIN", logger: logger)
+            let value: T
+            do {
+                value = try await body(connection, logger)
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: logger)
+                throw error
+            }
+            try await connection.query("COMMIT", logger: logger)
+            return value
         }
     }
 }

@@ -17,10 +17,14 @@ public struct ServerConfiguration: Sendable {
     public var maxBodyBytes: Int
     /// SQLite: `full` syncs every commit (an answered 201 survives a power cut), `normal` does not.
     public var sqliteDurability: String
+    /// PostgreSQL: the longest one store call may take, waiting for a connection included;
+    /// past it the request answers 503 and its transaction is rolled back.
+    public var storeTimeout: Duration
 
     public init(policies: String = "policies", store: String = "sqlite:.sortie/sortie.db", host: String = "127.0.0.1",
                 port: Int = 8080, decisionLog: String? = ".sortie/decisions.jsonl", decisionLogMaxBytes: Int = 64 << 20,
-                decisionLogKeep: Int = 5, maxBodyBytes: Int = 64 << 10, sqliteDurability: String = "full") {
+                decisionLogKeep: Int = 5, maxBodyBytes: Int = 64 << 10, sqliteDurability: String = "full",
+                storeTimeout: Duration = .seconds(10)) {
         self.policies = policies
         self.store = store
         self.host = host
@@ -30,6 +34,7 @@ public struct ServerConfiguration: Sendable {
         self.decisionLogKeep = decisionLogKeep
         self.maxBodyBytes = maxBodyBytes
         self.sqliteDurability = sqliteDurability
+        self.storeTimeout = storeTimeout
     }
 }
 

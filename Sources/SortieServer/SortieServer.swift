@@ -70,7 +70,7 @@ public struct SortieServer: Sendable {
             }
         case .postgres(let url):
             do {
-                return try await PostgresStore(url: url, logger: logger)
+                return try await PostgresStore(url: url, logger: logger, callTimeout: configuration.storeTimeout)
             } catch {
                 throw ServerError.store("\(error)")
             }

@@ -37,7 +37,7 @@ struct LiveServer: Sendable {
         }
     }
 
-    private static func with<T: Sendable>(storeURL: String?, policies: String, configure: (inout ServerConfiguration) -> Void,
+    static func with<T: Sendable>(storeURL: String?, policies: String, configure: (inout ServerConfiguration) -> Void,
                                           _ body: @Sendable (LiveServer) async throws -> T) async throws -> T {
         let folder = try TemporaryFolder.make()
         defer { try? FileManager.default.removeItem(at: folder) }
