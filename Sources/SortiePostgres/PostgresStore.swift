@@ -16,12 +16,11 @@ public final class PostgresStore: ConversationStore {
     private let client: PostgresClient
     private let runner: Task<Void, Never>
     private let logger: Logger
-    private let calls: GuardedCall
-    private let abandoned = AbandonedCalls()
+    private let calls: GuardedCalls
 
     /// Connects to `url` (`postgres://user:password@host:port/database`), waits until the
     /// database answers (up to `connectTimeout`), and applies the migrations. No call takes
-    /// longer than `callTimeout`, lease wait included (see `GuardedCall`).
+    /// longer than `callTimeout`, lease wait included (see `GuardedCalls`).
     public init(url: String, logger: Logger = Logger(label: "sortie.postgres"), connectTimeout: Duration = .seconds(10),
                 callTimeout: Duration = .seconds(10)) async throws(StoreError) {
         guard let configuration = Self.configuration(url) else {
@@ -31,9 +30,10 @@ public final class PostgresStore: ConversationStore {
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
         runner = Task { await client.run() }
-        var limits = GuardedCall.Limits()
+        var limits = GuardedCalls.Limits()
         limits.timeout = callTimeout
-        calls = GuardedCall(client: client, limits: limits, logger: logger, abandoned: abandoned)
+        calls = GuardedCalls(client: client, limits: limits, logger: logger)
+        calls.start()
         let deadline = ContinuousClock.now + connectTimeout
         while true {
             do {
@@ -41,6 +41,7 @@ public final class PostgresStore: ConversationStore {
                 break
             } catch {
                 if ContinuousClock.now > deadline {
+                    calls.stop()
                     runner.cancel()
                     throw .unavailable("cannot prepare the database at \(Self.redacted(url)): \(error)")
                 }
@@ -51,7 +52,7 @@ public final class PostgresStore: ConversationStore {
 
     /// How many calls were given up on because their connection was lost or they ran past the
     /// call timeout (each answered `unavailable`).
-    public var abandonedCalls: Int { abandoned.count.load(ordering: .relaxed) }
+    public var abandonedCalls: Int { calls.abandonedCalls }
 
     static func configuration(_ url: String) -> PostgresClient.Configuration? {
         guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme),
@@ -518,13 +519,14 @@ public final class PostgresStore: ConversationStore {
     }
 
     public func shutdown() async {
+        calls.stop()
         runner.cancel()
         _ = await runner.value
     }
 
     // MARK: Plumbing
 
-    /// One call on one connection, guarded (`GuardedCall`); errors become `StoreError`.
+    /// One call on one connection, guarded (`GuardedCalls`); errors become `StoreError`.
     private func connection<T: Sendable>(timeout: Duration? = nil,
                                          _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> T) async throws(StoreError) -> T {
         try await Self.storeErrors { try await self.rawConnection(timeout: timeout, body) }

@@ -14,20 +14,22 @@ import Synchronization
 /// workers in transactions and `pg_ctl restart -m fast`: about a third of them hung for good,
 /// and so did every HTTP request waiting on them, and the graceful shutdown waiting on those.
 ///
-/// So the work runs in a task of its own while the caller waits on whichever comes first:
+/// So the work runs in a task of its own while the caller waits on whichever comes first (one
+/// watchdog loop per store looks at every call in flight each `Limits.pollInterval`; a task
+/// per call with its own timer cost a fifth of the create rate):
 /// - the work's own result;
 /// - its connection seen closed for a grace period (`Limits.closedGrace`) while the work still
 ///   runs: the call is given up on and answered with `StoreError.unavailable`. A closed
 ///   connection cannot commit, so the transaction did not happen (or, if the commit was the
 ///   statement in flight, it may have: a client retries a create with its Idempotency-Key);
-/// - the deadline (`Limits.timeout`): the connection is closed, which makes PostgreSQL roll the
+/// - the deadline (`Limits.timeout`, `--store-timeout`): the connection is closed, which makes PostgreSQL roll the
 ///   transaction back, and the call is answered `unavailable`.
 ///
 /// A call given up on before it got its connection never starts: the connection it gets later
 /// is handed back untouched (`CallWatch.use`). The task of a call given up on may stay
 /// suspended; it holds nothing but its own memory (the pool forgets a closed connection), and
 /// such calls are counted and logged.
-struct GuardedCall: Sendable {
+final class GuardedCalls: Sendable {
     /// How long a call may take, and how long a call may go on after its connection closed.
     struct Limits: Sendable {
         /// The longest a call may take, lease wait included.
@@ -35,28 +37,65 @@ struct GuardedCall: Sendable {
         /// How long a call may still run after its connection is seen closed: a result that is
         /// on its way (a commit's answer read just before the close) gets this long to arrive.
         var closedGrace: Duration = .milliseconds(200)
-        /// How often a running call's connection is looked at.
+        /// How often the calls in flight are looked at.
         var pollInterval: Duration = .milliseconds(100)
+    }
 
+    /// A call in flight, as the watchdog sees it.
+    private struct InFlight: Sendable {
+        let deadline: ContinuousClock.Instant
+        let watch: CallWatch
+        /// Answers the caller with this failure unless it was answered; true if it did.
+        let fail: @Sendable (StoreError) -> Bool
+        let work: Task<Void, Never>
+        var closedSince: ContinuousClock.Instant?
     }
 
     let client: PostgresClient
     let limits: Limits
-    let logger: Logger
-    let abandoned: AbandonedCalls
+    private let logger: Logger
+    private let inFlight = Mutex<(next: UInt64, calls: [UInt64: InFlight])>((0, [:]))
+    private let watchdog = Mutex<Task<Void, Never>?>(nil)
+    private let abandoned = Atomic<Int>(0)
+
+    init(client: PostgresClient, limits: Limits, logger: Logger) {
+        self.client = client
+        self.limits = limits
+        self.logger = logger
+    }
+
+    /// How many calls were given up on since the store opened.
+    var abandonedCalls: Int { abandoned.load(ordering: .relaxed) }
+
+    /// Starts the one watchdog loop that looks at every call in flight each `pollInterval`.
+    func start() {
+        watchdog.withLock { task in
+            guard task == nil else { return }
+            task = Task { [weak self, interval = limits.pollInterval] in
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: interval)
+                    self?.inspect()
+                }
+            }
+        }
+    }
+
+    func stop() {
+        watchdog.withLock { $0?.cancel() }
+    }
 
     /// Runs `body` on a leased connection; see the type's documentation. `timeout` replaces
     /// `Limits.timeout` for this call.
     func run<T: Sendable>(timeout: Duration? = nil, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         let watch = CallWatch()
-        let limits = timeout.map { timeout in
-            var limits = self.limits
-            limits.timeout = timeout
-            return limits
-        } ?? self.limits
+        let deadline = ContinuousClock.now + (timeout ?? limits.timeout)
         let client = client
         return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let answer = AnswerOnce(continuation)
+            let id = inFlight.withLock { state in
+                defer { state.next &+= 1 }
+                return state.next
+            }
             let work = Task {
                 do {
                     let value = try await client.withConnection { connection in
@@ -67,44 +106,54 @@ struct GuardedCall: Sendable {
                 } catch {
                     answer.resume(with: .failure(error))
                 }
+                _ = self.inFlight.withLock { $0.calls.removeValue(forKey: id) }
             }
-            Task {
-                let start = ContinuousClock.now
-                var closedSince: ContinuousClock.Instant?
-                while !answer.isDone {
-                    do { try await Task.sleep(for: limits.pollInterval) } catch { return }
-                    if answer.isDone { return }
-                    let now = ContinuousClock.now
-                    if watch.connection?.isClosed == true {
-                        closedSince = closedSince ?? now
-                        if now - closedSince! >= limits.closedGrace {
-                            giveUp(answer, watch, work, "the connection to PostgreSQL was lost during the call")
-                            return
-                        }
-                    } else if now - start >= limits.timeout {
-                        giveUp(answer, watch, work, "PostgreSQL did not answer within \(limits.timeout)")
-                        return
-                    }
-                }
+            inFlight.withLock { state in
+                // The work may have finished already; then it has nothing to watch.
+                guard !answer.isDone else { return }
+                state.calls[id] = InFlight(deadline: deadline, watch: watch,
+                                           fail: { answer.resume(with: .failure($0)) }, work: work)
             }
         }
     }
 
-    private func giveUp<T: Sendable>(_ answer: AnswerOnce<T>, _ watch: CallWatch, _ work: Task<Void, Never>, _ why: String) {
-        guard answer.resume(with: .failure(StoreError.unavailable(why))) else { return }
-        work.cancel()
-        let count = abandoned.count.add(1, ordering: .relaxed).newValue
+    /// Gives up on the calls whose connection has been closed for `closedGrace`, and on those
+    /// past their deadline.
+    private func inspect() {
+        let now = ContinuousClock.now
+        let grace = limits.closedGrace
+        let doomed: [(InFlight, String)] = inFlight.withLock { state in
+            var doomed: [(InFlight, String)] = []
+            for (id, var call) in state.calls {
+                var why: String?
+                if call.watch.connection?.isClosed == true {
+                    let since = call.closedSince ?? now
+                    call.closedSince = since
+                    state.calls[id] = call
+                    if now - since >= grace { why = "the connection to PostgreSQL was lost during the call" }
+                } else if now >= call.deadline {
+                    why = "PostgreSQL did not answer in time"
+                }
+                if let why {
+                    state.calls.removeValue(forKey: id)
+                    doomed.append((call, why))
+                }
+            }
+            return doomed
+        }
+        for (call, why) in doomed { giveUp(call, why) }
+    }
+
+    private func giveUp(_ call: InFlight, _ why: String) {
+        guard call.fail(.unavailable(why)) else { return }
+        call.work.cancel()
+        let count = abandoned.add(1, ordering: .relaxed).newValue
         logger.warning("PostgreSQL call given up on", metadata: ["reason": "\(why)", "abandoned_calls": "\(count)"])
-        if let connection = watch.abandon(), !connection.isClosed {
+        if let connection = call.watch.abandon(), !connection.isClosed {
             // Closing it makes PostgreSQL roll the transaction back; the pool drops it.
             Task { try? await connection.close() }
         }
     }
-}
-
-/// How many calls were given up on since the store opened.
-final class AbandonedCalls: Sendable {
-    let count = Atomic<Int>(0)
 }
 
 /// Which connection a call uses, and whether its caller has given up on it.
