@@ -1,5 +1,7 @@
 -- wrk script: POST /v1/outbound-conversations with a new destination each time, spread over
 -- 500 agents whose profile allows 1,000 SMS each, so that every create is allowed (201).
+-- `wrk ... -- 7` sends to +337… instead of +336…, so that two wrk processes (one per
+-- instance) never collide.
 local counter = 0
 local threads = 0
 
@@ -8,16 +10,18 @@ function setup(thread)
   threads = threads + 1
 end
 
+local prefix = 6
 function init(args)
   counter = 0
+  prefix = tonumber(args[1] or "6")
 end
 
 function request()
   counter = counter + 1
   local n = thread_id * 10000000 + counter
   local body = string.format(
-    '{"agent":{"id":"bench-%d","license":"premium","state":"available"},"channel":"sms","to":"+336%08d","entryPoint":"bench-sms"}',
-    n % 500, n % 100000000)
+    '{"agent":{"id":"bench-%d","license":"premium","state":"available"},"channel":"sms","to":"+33%d%08d","entryPoint":"bench-sms"}',
+    n % 500, prefix, n % 100000000)
   return wrk.format("POST", "/v1/outbound-conversations", {["content-type"] = "application/json"}, body)
 end
 
