@@ -120,6 +120,10 @@ import Testing
         let badStore = try ServeProcess(["--policies", examplePolicies, "--store", "mysql://nope", "--port", "0"])
         #expect(try await badStore.exitStatus() == 2)
         #expect(badStore.stderr.contains("--store"), "\(badStore.stderr)")
+
+        let badTimeout = try ServeProcess(["--policies", examplePolicies, "--store-timeout", "0", "--port", "0"])
+        #expect(try await badTimeout.exitStatus() == 2)
+        #expect(badTimeout.stderr.contains("--store-timeout"), "\(badTimeout.stderr)")
     }
 
     @Test func theWalkthroughPlaysTheSeedsStory() async throws {
