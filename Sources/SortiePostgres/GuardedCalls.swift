@@ -26,9 +26,11 @@ import Synchronization
 ///   transaction back, and the call is answered `unavailable`.
 ///
 /// A call given up on before it got its connection never starts: the connection it gets later
-/// is handed back untouched (`CallWatch.use`). The task of a call given up on may stay
-/// suspended; it holds nothing but its own memory (the pool forgets a closed connection), and
-/// such calls are counted and logged.
+/// is handed back untouched (`CallWatch.use`); one given up on before its `COMMIT` never sends
+/// it (`CallWatch.beginCommit`). A `COMMIT` already sent gets a second timeout before its call
+/// is given up on. The task of a call given up on may stay suspended, with the closed
+/// connection's channel it waits on (the pool forgets a closed connection); such calls are
+/// counted and logged.
 final class GuardedCalls: Sendable {
     /// How long a call may take, and how long a call may go on after its connection closed.
     struct Limits: Sendable {
@@ -45,8 +47,9 @@ final class GuardedCalls: Sendable {
     private struct InFlight: Sendable {
         let deadline: ContinuousClock.Instant
         let watch: CallWatch
-        /// Answers the caller with this failure unless it was answered; true if it did.
-        let fail: @Sendable (StoreError) -> Bool
+        /// Takes the caller's continuation, unless the work answered it already: after this,
+        /// the work can no longer answer, and the returned closure answers with a failure.
+        let claim: @Sendable () -> (@Sendable (StoreError) -> Void)?
         let work: Task<Void, Never>
         var closedSince: ContinuousClock.Instant?
     }
@@ -74,14 +77,21 @@ final class GuardedCalls: Sendable {
             task = Task { [weak self, interval = limits.pollInterval] in
                 while !Task.isCancelled {
                     try? await Task.sleep(for: interval)
-                    self?.inspect()
+                    guard let calls = self else { return }
+                    calls.inspect()
                 }
             }
         }
     }
 
+    /// Stops the watchdog and answers every call still in flight with a failure.
     func stop() {
         watchdog.withLock { $0?.cancel() }
+        let remaining = inFlight.withLock { state in
+            defer { state.calls.removeAll() }
+            return Array(state.calls.values)
+        }
+        for call in remaining { giveUp(call, "the store is shutting down") }
     }
 
     /// Runs `body` on a leased connection; see the type's documentation. `timeout` replaces
@@ -98,9 +108,11 @@ final class GuardedCalls: Sendable {
             }
             let work = Task {
                 do {
-                    let value = try await client.withConnection { connection in
-                        try watch.use(connection)
-                        return try await body(connection)
+                    let value: T = try await CallWatch.$current.withValue(watch) {
+                        try await client.withConnection { (connection: PostgresConnection) async throws -> T in
+                            try watch.use(connection)
+                            return try await body(connection)
+                        }
                     }
                     answer.resume(with: .success(value))
                 } catch {
@@ -108,11 +120,14 @@ final class GuardedCalls: Sendable {
                 }
                 _ = self.inFlight.withLock { $0.calls.removeValue(forKey: id) }
             }
+            let claim: @Sendable () -> (@Sendable (StoreError) -> Void)? = {
+                guard let continuation = answer.take() else { return nil }
+                return { error in continuation.resume(throwing: error) }
+            }
             inFlight.withLock { state in
                 // The work may have finished already; then it has nothing to watch.
                 guard !answer.isDone else { return }
-                state.calls[id] = InFlight(deadline: deadline, watch: watch,
-                                           fail: { answer.resume(with: .failure($0)) }, work: work)
+                state.calls[id] = InFlight(deadline: deadline, watch: watch, claim: claim, work: work)
             }
         }
     }
@@ -131,6 +146,10 @@ final class GuardedCalls: Sendable {
                     call.closedSince = since
                     state.calls[id] = call
                     if now - since >= grace { why = "the connection to PostgreSQL was lost during the call" }
+                } else if call.watch.isCommitting {
+                    // A commit on the wire may succeed: it gets a second timeout before the
+                    // answer is given up on, and then the outcome is unknown.
+                    if now >= call.deadline + limits.timeout { why = "PostgreSQL did not confirm the commit in time" }
                 } else if now >= call.deadline {
                     why = "PostgreSQL did not answer in time"
                 }
@@ -144,15 +163,18 @@ final class GuardedCalls: Sendable {
         for (call, why) in doomed { giveUp(call, why) }
     }
 
+    /// In this order: the work can no longer answer; it can no longer start or commit; its
+    /// connection is closed (PostgreSQL rolls the transaction back, the pool drops it); then
+    /// the caller is answered.
     private func giveUp(_ call: InFlight, _ why: String) {
-        guard call.fail(.unavailable(why)) else { return }
+        guard let fail = call.claim() else { return }
+        if let connection = call.watch.abandon(), !connection.isClosed {
+            connection.close().whenComplete { _ in }
+        }
         call.work.cancel()
         let count = abandoned.add(1, ordering: .relaxed).newValue
         logger.warning("PostgreSQL call given up on", metadata: ["reason": "\(why)", "abandoned_calls": "\(count)"])
-        if let connection = call.watch.abandon(), !connection.isClosed {
-            // Closing it makes PostgreSQL roll the transaction back; the pool drops it.
-            Task { try? await connection.close() }
-        }
+        fail(.unavailable(why))
     }
 }
 
@@ -161,10 +183,14 @@ final class CallWatch: Sendable {
     private enum State: Sendable {
         case waiting
         case using(PostgresConnection)
+        case committing(PostgresConnection)
         case abandoned
     }
 
     private let state = Mutex(State.waiting)
+
+    /// The watch of the call this task runs (set by `GuardedCalls.run` for its work).
+    @TaskLocal static var current: CallWatch?
 
     /// The work got its connection; throws when the caller has already been answered, so that
     /// a call given up on while it waited for a connection never runs.
@@ -175,10 +201,31 @@ final class CallWatch: Sendable {
         }
     }
 
+    /// The transaction is about to send `COMMIT`; throws when the caller has been answered,
+    /// so that a call given up on never commits afterwards.
+    func beginCommit() throws {
+        try state.withLock { state in
+            switch state {
+            case .using(let connection): state = .committing(connection)
+            case .abandoned: throw StoreError.unavailable("the call was given up on before it committed")
+            case .waiting, .committing: break
+            }
+        }
+    }
+
+    var isCommitting: Bool {
+        state.withLock { state in
+            if case .committing = state { return true }
+            return false
+        }
+    }
+
     var connection: PostgresConnection? {
         state.withLock { state in
-            if case .using(let connection) = state { return connection }
-            return nil
+            switch state {
+            case .using(let connection), .committing(let connection): connection
+            case .waiting, .abandoned: nil
+            }
         }
     }
 
@@ -186,8 +233,10 @@ final class CallWatch: Sendable {
     func abandon() -> PostgresConnection? {
         state.withLock { state in
             defer { state = .abandoned }
-            if case .using(let connection) = state { return connection }
-            return nil
+            switch state {
+            case .using(let connection), .committing(let connection): return connection
+            case .waiting, .abandoned: return nil
+            }
         }
     }
 }
@@ -202,10 +251,15 @@ final class AnswerOnce<T: Sendable>: Sendable {
 
     var isDone: Bool { continuation.withLock { $0 == nil } }
 
+    /// Takes the continuation: nobody else can resume it after this.
+    func take() -> CheckedContinuation<T, any Error>? {
+        continuation.withLock { value in defer { value = nil }; return value }
+    }
+
     /// Resumes the caller unless it was already resumed; true if this call did.
     @discardableResult
     func resume(with result: Result<T, any Error>) -> Bool {
-        guard let continuation = continuation.withLock({ value in defer { value = nil }; return value }) else { return false }
+        guard let continuation = take() else { return false }
         continuation.resume(with: result)
         return true
     }

@@ -519,8 +519,8 @@ public final class PostgresStore: ConversationStore {
     }
 
     public func shutdown() async {
-        calls.stop()
         runner.cancel()
+        calls.stop()
         _ = await runner.value
     }
 
@@ -563,9 +563,12 @@ public final class PostgresStore: ConversationStore {
             do {
                 value = try await body(connection, logger)
             } catch {
-                _ = try? await connection.query("ROLLBACK", logger: logger)
+                // Not on a closed connection: that write could wait forever (see GuardedCalls),
+                // and PostgreSQL rolls back a transaction whose connection is gone anyway.
+                if !connection.isClosed { _ = try? await connection.query("ROLLBACK", logger: logger) }
                 throw error
             }
+            try CallWatch.current?.beginCommit()
             try await connection.query("COMMIT", logger: logger)
             return value
         }

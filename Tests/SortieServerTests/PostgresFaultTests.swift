@@ -34,7 +34,8 @@ struct PostgresFaultTests {
         let policies = try PolicyFixture.write()
         defer { try? FileManager.default.removeItem(at: policies) }
         try await Self.withCluster { cluster in
-            try await LiveServer.with(storeURL: cluster.url, policies: policies.path, configure: { _ in }) { live in
+            try await LiveServer.with(storeURL: cluster.url, policies: policies.path,
+                                      configure: { $0.storeTimeout = .seconds(10) }) { live in   // the product's default
                 #expect(try await live.get("/healthz").status == 200)
                 #expect(try await live.post("/v1/outbound-conversations", smsCreate(agent: agent("a1"), to: "+33612000001")).status == 201)
 
@@ -44,8 +45,10 @@ struct PostgresFaultTests {
                 #expect(health.status == 503, "\(health)")
                 #expect(health.string("status") == "unavailable")
                 #expect(ContinuousClock.now - started < .seconds(4), "readiness answers within 2 s, whatever the store timeout")
+                let refusedAt = ContinuousClock.now
                 let refused = try await live.post("/v1/outbound-conversations", smsCreate(agent: agent("a2"), to: "+33612000002"))
                 #expect(refused.status == 503, "\(refused)")
+                #expect(ContinuousClock.now - refusedAt < .seconds(14), "a create waits for a connection no longer than --store-timeout")
                 // A create the store cannot take is a failed task creation (SPEC §4), decided as such.
                 #expect(refused.reasonCodes == ["TASK_CREATION_FAILED"], "\(refused)")
 

@@ -45,6 +45,9 @@ struct LiveServer: Sendable {
         var configuration = ServerConfiguration(
             policies: policies, store: storeURL ?? "sqlite:" + sqlitePath, port: 0,
             decisionLog: folder.appendingPathComponent("decisions.jsonl").path, sqliteDurability: "normal")
+        // The suite runs many servers at once on two cores: 64 creates queued on one agent's row
+        // lock can take longer than the 10 s default there. The timeout's own test sets it short.
+        configuration.storeTimeout = .seconds(60)
         configure(&configuration)
         let inspector = StoreInspector(target: storeURL.map { .postgres(url: $0) } ?? .sqlite(path: sqlitePath))
         var logger = Logger(label: "sortie-test")
