@@ -29,7 +29,9 @@ public final class PostgresStore: ConversationStore {
         self.logger = logger
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
-        runner = Task { await client.run() }
+        // Immediate: `run()` marks the client running before its first suspension, so the
+        // migration below never leases from a client postgres-nio thinks is not running yet.
+        runner = Task.immediate { await client.run() }
         var limits = GuardedCalls.Limits()
         limits.timeout = callTimeout
         calls = GuardedCalls(client: client, limits: limits, logger: logger)

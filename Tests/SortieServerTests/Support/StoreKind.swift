@@ -79,7 +79,7 @@ enum TestPostgres {
     static func run(_ url: String, _ statements: [String]) async throws {
         let client = try client(url)
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
+            group.addImmediateTask { await client.run() }   // marks the client running before any query
             for statement in statements {
                 try await client.query(PostgresQuery(unsafeSQL: statement))
             }
@@ -94,7 +94,7 @@ enum TestPostgres {
     static func strings(_ url: String, _ sql: String) async throws -> [String] {
         let client = try client(url)
         return try await withThrowingTaskGroup(of: [String].self) { group in
-            group.addTask { await client.run(); return [] }
+            group.addImmediateTask { await client.run(); return [] }
             var values: [String] = []
             for try await value in try await client.query(PostgresQuery(unsafeSQL: sql)).decode(String?.self) {
                 values.append(value ?? "")
