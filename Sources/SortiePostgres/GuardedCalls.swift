@@ -4,8 +4,7 @@ import PostgresNIO
 import SortieStore
 import Synchronization
 
-/// One store call on one pooled connection that always answers, even when its connection is
-/// lost mid-call.
+/// Store calls that always answer, even when their connection is lost mid-call.
 ///
 /// Why: in postgres-nio 1.33, a query written to a connection at the moment PostgreSQL closes
 /// it (a restart, `pg_terminate_backend`, a failover) can wait forever: the query is handed to
@@ -14,23 +13,22 @@ import Synchronization
 /// workers in transactions and `pg_ctl restart -m fast`: about a third of them hung for good,
 /// and so did every HTTP request waiting on them, and the graceful shutdown waiting on those.
 ///
-/// So the work runs in a task of its own while the caller waits on whichever comes first (one
-/// watchdog loop per store looks at every call in flight each `Limits.pollInterval`; a task
-/// per call with its own timer cost a fifth of the create rate):
+/// So each call's work runs in a task of its own, and the caller waits on whichever comes
+/// first (one watchdog loop per store looks at every call in flight each `Limits.pollInterval`):
 /// - the work's own result;
-/// - its connection seen closed for a grace period (`Limits.closedGrace`) while the work still
-///   runs: the call is given up on and answered with `StoreError.unavailable`. A closed
-///   connection cannot commit, so the transaction did not happen (or, if the commit was the
-///   statement in flight, it may have: a client retries a create with its Idempotency-Key);
-/// - the deadline (`Limits.timeout`, `--store-timeout`): the connection is closed, which makes PostgreSQL roll the
-///   transaction back, and the call is answered `unavailable`.
+/// - its connection seen closed for `Limits.closedGrace` while the work still runs: answered
+///   with `StoreError.unavailable`. A closed connection cannot commit, so the transaction did
+///   not happen (or, if the commit was the statement in flight, it may have: a client retries
+///   a create with its Idempotency-Key);
+/// - the deadline (`Limits.timeout`, `--store-timeout`): the connection is closed, which makes
+///   PostgreSQL roll the transaction back, and the call is answered `unavailable`.
 ///
 /// A call given up on before it got its connection never starts: the connection it gets later
 /// is handed back untouched (`CallWatch.use`); one given up on before its `COMMIT` never sends
 /// it (`CallWatch.beginCommit`). A `COMMIT` already sent gets a second timeout before its call
 /// is given up on. The task of a call given up on may stay suspended, with the closed
 /// connection's channel it waits on (the pool forgets a closed connection); such calls are
-/// counted and logged.
+/// counted in the warning logged for each.
 final class GuardedCalls: Sendable {
     /// How long a call may take, and how long a call may go on after its connection closed.
     struct Limits: Sendable {
@@ -66,9 +64,6 @@ final class GuardedCalls: Sendable {
         self.limits = limits
         self.logger = logger
     }
-
-    /// How many calls were given up on since the store opened.
-    var abandonedCalls: Int { abandoned.load(ordering: .relaxed) }
 
     /// Starts the one watchdog loop that looks at every call in flight each `pollInterval`.
     func start() {
@@ -256,11 +251,8 @@ final class AnswerOnce<T: Sendable>: Sendable {
         continuation.withLock { value in defer { value = nil }; return value }
     }
 
-    /// Resumes the caller unless it was already resumed; true if this call did.
-    @discardableResult
-    func resume(with result: Result<T, any Error>) -> Bool {
-        guard let continuation = take() else { return false }
-        continuation.resume(with: result)
-        return true
+    /// Resumes the caller unless it was already resumed.
+    func resume(with result: Result<T, any Error>) {
+        take()?.resume(with: result)
     }
 }

@@ -52,10 +52,6 @@ public final class PostgresStore: ConversationStore {
         }
     }
 
-    /// How many calls were given up on because their connection was lost or they ran past the
-    /// call timeout (each answered `unavailable`).
-    public var abandonedCalls: Int { calls.abandonedCalls }
-
     static func configuration(_ url: String) -> PostgresClient.Configuration? {
         guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme),
               let host = components.host, let user = components.user else { return nil }
@@ -354,45 +350,45 @@ public final class PostgresStore: ConversationStore {
 
     public func conversationView(id: String) async throws(StoreError) -> ConversationView? {
         try await connection { connection, logger -> ConversationView? in
-                guard let conversation = try await Self.conversation(connection, id: id, lock: false, logger: logger) else { return nil }
-                var customer: CustomerRecord?
-                for try await (cid, channel, address, created) in try await connection.query("""
-                    SELECT id, channel, address, created_at FROM customers WHERE id = \(conversation.customerId)
-                    """, logger: logger).decode((String, String, String, Double).self) {
-                    customer = CustomerRecord(id: cid, channel: Sortie.Channel(rawValue: channel) ?? .sms, address: address,
-                                              createdAt: Date(timeIntervalSince1970: created))
-                }
-                guard let customer else { return nil }
-                var task: TaskRecord?
-                for try await (tid, conversationId, agentId, channel, state, created, accepted, completed) in try await connection.query("""
-                    SELECT id, conversation_id, agent_id, channel, state, created_at, accepted_at, completed_at FROM tasks
-                    WHERE conversation_id = \(id)
-                    """, logger: logger).decode((String, String, String, String, String, Double, Double?, Double?).self) {
-                    task = TaskRecord(id: tid, conversationId: conversationId, agentId: agentId, channel: Sortie.Channel(rawValue: channel) ?? .sms,
-                                      state: TaskRecord.State(rawValue: state) ?? .completed, createdAt: Date(timeIntervalSince1970: created),
-                                      acceptedAt: accepted.map(Date.init(timeIntervalSince1970:)),
-                                      completedAt: completed.map(Date.init(timeIntervalSince1970:)))
-                }
-                var messages: [MessageRecord] = []
-                for try await (mid, conversationId, direction, body, subject, template, status, inReplyTo, created) in try await connection.query("""
-                    SELECT id, conversation_id, direction, body, subject, template, status, in_reply_to, created_at FROM messages
-                    WHERE conversation_id = \(id) ORDER BY seq
-                    """, logger: logger).decode((String, String, String, String, String?, String?, String, String?, Double).self) {
-                    messages.append(MessageRecord(id: mid, conversationId: conversationId,
-                                                  direction: MessageRecord.Direction(rawValue: direction) ?? .outbound, body: body,
-                                                  subject: subject, template: template, status: MessageRecord.Status(rawValue: status) ?? .queued,
-                                                  inReplyTo: inReplyTo, createdAt: Date(timeIntervalSince1970: created)))
-                }
-                var earlier: [ConversationRecord] = []
-                let rows = try await connection.query(PostgresQuery(unsafeSQL: """
-                    SELECT \(Self.conversationColumns) FROM conversations
-                    WHERE customer_id = $1 AND id <> $2
-                      AND (created_at, seq) < (SELECT created_at, seq FROM conversations WHERE id = $2)
-                    ORDER BY created_at DESC, seq DESC
-                    """, binds: Self.binds(conversation.customerId, id)), logger: logger)
-                for try await row in rows { earlier.append(try Self.conversation(row)) }
-                return ConversationView(conversation: conversation, customer: customer, task: task, messages: messages,
-                                        earlierConversations: earlier)
+            guard let conversation = try await Self.conversation(connection, id: id, lock: false, logger: logger) else { return nil }
+            var customer: CustomerRecord?
+            for try await (cid, channel, address, created) in try await connection.query("""
+                SELECT id, channel, address, created_at FROM customers WHERE id = \(conversation.customerId)
+                """, logger: logger).decode((String, String, String, Double).self) {
+                customer = CustomerRecord(id: cid, channel: Sortie.Channel(rawValue: channel) ?? .sms, address: address,
+                                          createdAt: Date(timeIntervalSince1970: created))
+            }
+            guard let customer else { return nil }
+            var task: TaskRecord?
+            for try await (tid, conversationId, agentId, channel, state, created, accepted, completed) in try await connection.query("""
+                SELECT id, conversation_id, agent_id, channel, state, created_at, accepted_at, completed_at FROM tasks
+                WHERE conversation_id = \(id)
+                """, logger: logger).decode((String, String, String, String, String, Double, Double?, Double?).self) {
+                task = TaskRecord(id: tid, conversationId: conversationId, agentId: agentId, channel: Sortie.Channel(rawValue: channel) ?? .sms,
+                                  state: TaskRecord.State(rawValue: state) ?? .completed, createdAt: Date(timeIntervalSince1970: created),
+                                  acceptedAt: accepted.map(Date.init(timeIntervalSince1970:)),
+                                  completedAt: completed.map(Date.init(timeIntervalSince1970:)))
+            }
+            var messages: [MessageRecord] = []
+            for try await (mid, conversationId, direction, body, subject, template, status, inReplyTo, created) in try await connection.query("""
+                SELECT id, conversation_id, direction, body, subject, template, status, in_reply_to, created_at FROM messages
+                WHERE conversation_id = \(id) ORDER BY seq
+                """, logger: logger).decode((String, String, String, String, String?, String?, String, String?, Double).self) {
+                messages.append(MessageRecord(id: mid, conversationId: conversationId,
+                                              direction: MessageRecord.Direction(rawValue: direction) ?? .outbound, body: body,
+                                              subject: subject, template: template, status: MessageRecord.Status(rawValue: status) ?? .queued,
+                                              inReplyTo: inReplyTo, createdAt: Date(timeIntervalSince1970: created)))
+            }
+            var earlier: [ConversationRecord] = []
+            let rows = try await connection.query(PostgresQuery(unsafeSQL: """
+                SELECT \(Self.conversationColumns) FROM conversations
+                WHERE customer_id = $1 AND id <> $2
+                  AND (created_at, seq) < (SELECT created_at, seq FROM conversations WHERE id = $2)
+                ORDER BY created_at DESC, seq DESC
+                """, binds: Self.binds(conversation.customerId, id)), logger: logger)
+            for try await row in rows { earlier.append(try Self.conversation(row)) }
+            return ConversationView(conversation: conversation, customer: customer, task: task, messages: messages,
+                                    earlierConversations: earlier)
         }
     }
 

@@ -1,6 +1,4 @@
 import Foundation
-import Hummingbird
-import HummingbirdTesting
 import Synchronization
 import Testing
 
@@ -9,14 +7,6 @@ import Testing
 /// (`PrivatePostgres`), since it stops or restarts it.
 @Suite(.enabled(if: PrivatePostgres.isAvailable, "needs PostgreSQL's binaries: scripts/install-deps installs them"))
 struct PostgresFaultTests {
-    /// One request with a bounded wait: a request that hangs fails the test instead of the suite.
-    static func send(_ port: Int, _ method: HTTPRequest.Method, _ path: String, _ body: String? = nil) async throws -> Reply {
-        try await TestClient.withClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(30))) { client in
-            let response = try await client.execute(.init(path, method: method, body: body.map { ByteBuffer(string: $0) }))
-            return Reply(status: Int(response.status.code), body: response.body.map { String(buffer: $0) } ?? "")
-        }
-    }
-
     static func withCluster<T: Sendable>(_ body: (PrivatePostgres) async throws -> T) async throws -> T {
         let cluster = try await PrivatePostgres.start()
         do {
@@ -53,12 +43,7 @@ struct PostgresFaultTests {
                 #expect(refused.reasonCodes == ["TASK_CREATION_FAILED"], "\(refused)")
 
                 try await cluster.startServer()
-                var healthy = false
-                for _ in 0..<100 where !healthy {
-                    healthy = try await live.get("/healthz").status == 200
-                    if !healthy { try await Task.sleep(for: .milliseconds(200)) }
-                }
-                #expect(healthy, "the pool must reconnect without a restart of the service")
+                #expect(try await live.becomesHealthy(), "the pool must reconnect without a restart of the service")
                 #expect(try await live.post("/v1/outbound-conversations", smsCreate(agent: agent("a2"), to: "+33612000002")).status == 201)
                 // The refused create wrote nothing: only the two 201s are there.
                 #expect(try await live.inspector.count("conversations") == 2)
@@ -129,13 +114,15 @@ struct PostgresFaultTests {
                             for n in 0..<perClient {
                                 let reply: Reply
                                 if n % 3 == 2, !open.isEmpty {
-                                    reply = try await Self.send(live.port, .post, "/v1/conversations/\(open.removeFirst())/close", #"{"wrapUpReason":"done"}"#)
+                                    // A bounded wait: a request that hangs fails the test instead of stalling the suite.
+                                    reply = try await live.send(.post, "/v1/conversations/\(open.removeFirst())/close", #"{"wrapUpReason":"done"}"#,
+                                                                timeout: .seconds(30))
                                     #expect([200, 409, 503].contains(reply.status), "\(reply)")
                                 } else {
                                     // Colliding destinations and agents: 40 agents, 90 customers.
                                     let body = smsCreate(agent: agent("agent-\((client * 7 + n) % 40)"),
                                                          to: "+3361200\(String(format: "%04d", (client * 13 + n * 7) % 90))")
-                                    reply = try await Self.send(live.port, .post, "/v1/outbound-conversations", body)
+                                    reply = try await live.send(.post, "/v1/outbound-conversations", body, timeout: .seconds(30))
                                     #expect([201, 403, 409, 503].contains(reply.status), "\(reply)")
                                     if reply.status == 201, let id = reply.string("conversation.id") {
                                         open.append(id)
@@ -154,12 +141,7 @@ struct PostgresFaultTests {
                     try await group.waitForAll()
                 }
                 #expect(seen.done.load(ordering: .relaxed) == clients * perClient, "every request was answered")
-                var healthy = false
-                for _ in 0..<100 where !healthy {
-                    healthy = try await live.get("/healthz").status == 200
-                    if !healthy { try await Task.sleep(for: .milliseconds(200)) }
-                }
-                #expect(healthy)
+                #expect(try await live.becomesHealthy())
                 let statuses = seen.statuses.withLock { $0 }
                 #expect(statuses[201, default: 0] > 50, "\(statuses)")
                 #expect(try await live.inspector.mostOpenTasksPerAgentAndChannel("sms") <= 2)

@@ -77,10 +77,11 @@ struct LiveServer: Sendable {
         }
     }
 
-    /// One request on a new connection.
-    func send(_ method: HTTPRequest.Method, _ path: String, _ body: String? = nil, headers: HTTPFields = [:]) async throws -> Reply {
-        // A generous read timeout: the suite runs many servers at once on two cores.
-        try await TestClient.withClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(90))) { client in
+    /// One request on a new connection. The read timeout is generous by default (the suite runs
+    /// many servers at once on two cores); a test that must notice a hang passes a shorter one.
+    func send(_ method: HTTPRequest.Method, _ path: String, _ body: String? = nil, headers: HTTPFields = [:],
+              timeout: Duration = .seconds(90)) async throws -> Reply {
+        try await TestClient.withClient(host: "127.0.0.1", port: port, configuration: .init(timeout: timeout)) { client in
             let response = try await client.execute(.init(path, method: method, headers: headers,
                                                           body: body.map { ByteBuffer(string: $0) }))
             return Reply(status: Int(response.status.code), body: response.body.map { String(buffer: $0) } ?? "")
@@ -89,6 +90,15 @@ struct LiveServer: Sendable {
 
     func post(_ path: String, _ body: String) async throws -> Reply { try await send(.post, path, body) }
     func get(_ path: String) async throws -> Reply { try await send(.get, path) }
+
+    /// Polls `/healthz` until it answers 200 (true) or 20 s pass (false).
+    func becomesHealthy() async throws -> Bool {
+        for _ in 0..<100 {
+            if try await get("/healthz").status == 200 { return true }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        return false
+    }
 }
 
 /// A response: its status and body, with JSON helpers.
