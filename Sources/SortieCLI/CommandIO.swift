@@ -37,7 +37,7 @@ public final class CapturedOutput: Sendable {
     public var stderr: String { state.withLock { $0.err } }
 }
 
-/// The exit codes of every verb (SPEC §3).
+/// The exit codes of every verb (docs/reference.md, "The command line").
 public enum ExitStatus: Int32, Sendable, Error {
     /// Success.
     case success = 0

@@ -21,7 +21,13 @@ struct CompileCommand: Verb {
         case .success(let compiled): policy = compiled
         case .failure(let status): return status
         }
-        let bytes = PolicyBundle.encode(policy)
+        let bytes: [UInt8]
+        do {
+            bytes = try PolicyBundle.encode(policy)
+        } catch {
+            io.stderr("sortie: \(output): the compiled policy could not be encoded: \(error)\n")
+            return .usage
+        }
         // Write beside the target and rename, so a reader never sees half a bundle.
         let temporary = output + ".tmp-\(getpid())"
         guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else {

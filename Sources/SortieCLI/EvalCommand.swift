@@ -72,7 +72,9 @@ struct EvalCommand: Verb {
             var steps: [ExplainStep] = []
             if explain, case .success(let r) = request { steps = evaluator.explain(r) }
             if format == .json {
-                out += explain ? ExplainedDecision(decision: decision, explain: steps).json + "\n" : decision.json + "\n"
+                var w = JSONWriter(capacity: 1024)
+                decision.write(&w, explain: explain ? steps : nil)
+                out += String(decoding: w.bytes, as: UTF8.self) + "\n"
             } else {
                 out += Self.text(decision)
                 out += Self.text(steps)
@@ -97,7 +99,7 @@ struct EvalCommand: Verb {
             channel = step.channel
             let indent = step.channel == nil ? "    " : "      "
             let inputs = step.inputs.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value == .null ? "null" : $0.value.description)" }.joined(separator: " ")
-            out += "\(indent)\(step.outcome.rawValue.padding(7)) \(step.check.rawValue) (\(inputs))\(step.because.map { ": \($0)" } ?? "")\n"
+            out += "\(indent)\(step.outcome.rawValue.padding(7)) \(step.check.name) (\(inputs))\(step.because.map { ": \($0)" } ?? "")\n"
         }
         return out
     }
@@ -113,32 +115,12 @@ struct EvalCommand: Verb {
         if let profile = d.profile { out += " (profile \(profile))" }
         if let destination = d.destination { out += " to \(destination)" }
         out += "\n"
-        for reason in d.reasons { out += "  \(reason.code.rawValue): \(reason.message)\n" }
-        for warning in d.warnings { out += "  warning \(warning.code.rawValue): \(warning.message)\n" }
+        for reason in d.reasons { out += "  \(reason.code.name): \(reason.message)\n" }
+        for warning in d.warnings { out += "  warning \(warning.code.name): \(warning.message)\n" }
         for channel in d.channels ?? [] {
             out += "  \(channel.channel.rawValue): \(channel.allowed ? "open" : "closed"), \(channel.active)/\(channel.limit.map(String.init) ?? "-"), entry points: \(channel.entryPoints.joined(separator: ", "))\n"
-            for reason in channel.reasons { out += "    \(reason.code.rawValue): \(reason.message)\n" }
+            for reason in channel.reasons { out += "    \(reason.code.name): \(reason.message)\n" }
         }
         return out
-    }
-}
-
-/// A decision with its explanation: the decision's own fields plus `"explain"`.
-struct ExplainedDecision: Encodable {
-    var decision: Decision
-    var explain: [ExplainStep]
-
-    enum CodingKeys: String, CodingKey { case explain }
-
-    func encode(to encoder: any Encoder) throws {
-        try decision.encode(to: encoder)
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(explain, forKey: .explain)
-    }
-
-    var json: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 }

@@ -4,7 +4,7 @@ import Logging
 import Sortie
 import SortieServer
 
-/// `sortie serve`: the conversation service (SPEC §4) on the embedded SQLite store by default.
+/// `sortie serve`: the conversation service (README, "The conversation service") on the embedded SQLite store by default.
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",

@@ -40,7 +40,7 @@ struct TestCommand: Verb {
 
     static func describe(_ result: PolicyTestRunner.Result) -> String {
         let c = result.testCase
-        func codes(_ list: [ReasonCode]) -> String { "[" + list.map(\.rawValue).sorted().joined(separator: ", ") + "]" }
+        func codes(_ list: [ReasonCode]) -> String { "[" + list.map(\.name).sorted().joined(separator: ", ") + "]" }
         var expected = "allowed: \(c.expectAllowed), reasons: \(codes(c.expectReasons))"
         if let warnings = c.expectWarnings { expected += ", warnings: \(codes(warnings))" }
         let d = result.decision

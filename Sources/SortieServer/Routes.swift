@@ -40,7 +40,7 @@ struct Routes: Sendable {
             return respond(await service.receiveInbound(body))
         }
         router.post("/v1/decisions") { request, _ in
-            try await respond(service.decide(body(request)))
+            respond(await service.decide(try await body(request)))
         }
         router.post("/v1/admin/reload") { _, _ in
             respond(reload())

@@ -3,7 +3,7 @@ import Logging
 import Sortie
 import SortieStore
 
-/// SPEC §4 without HTTP: every request that can create or change a conversation is decided by
+/// The conversation service without HTTP (README, "The conversation service"): every request that can create or change a conversation is decided by
 /// the evaluator first, with the facts only the store knows, and the store acts on the decision
 /// in the transaction that read those facts. Each method takes a request body and returns the
 /// status and JSON body to answer.
@@ -32,34 +32,39 @@ public final class ConversationService: Sendable {
 
     // MARK: Decisions
 
-    /// Logs, counts and returns a decision.
+    /// Counts and logs a decision, returning once its log line is written; answers the
+    /// decision's JSON, written once for the log and the reply.
     @discardableResult
-    func record(_ decision: Decision, request: Request?, raw: (some Collection<UInt8>)? = [UInt8]?.none, action: Request.Action) -> Decision {
+    func record(_ decision: Decision, request: Request?, raw: (some Collection<UInt8>)? = [UInt8]?.none, action: Request.Action) async -> [UInt8] {
         metrics.record(decision, action: action)
-        if let decisionLog,
-           let error = decisionLog.append(request: request, raw: raw.map { String(decoding: $0, as: UTF8.self) }, decision: decision, at: now()) {
-            logger.error("decision log write failed", metadata: ["error": "\(error)", "path": "\(decisionLog.path)"])
+        let json = decision.jsonBytes
+        if let decisionLog {
+            let line = DecisionLog.line(request: request, raw: raw.map { String(decoding: $0, as: UTF8.self) }, decision: json,
+                                        revision: decision.revision, at: now())
+            if let error = await decisionLog.append(line: line) {
+                logger.error("decision log write failed", metadata: ["error": "\(error)", "path": "\(decisionLog.path)"])
+            }
         }
-        return decision
+        return json
     }
 
     /// The `INVALID_REQUEST` answer: 400 with the decision naming the field.
-    func invalid(_ problem: InvalidRequest, locale: String? = nil, evaluator: Evaluator, body: some Collection<UInt8>, action: Request.Action) -> ServiceReply {
+    func invalid(_ problem: InvalidRequest, locale: String? = nil, evaluator: Evaluator, body: some Collection<UInt8>, action: Request.Action) async -> ServiceReply {
         let decision = evaluator.decide(problem, locale: locale)
-        record(decision, request: nil, raw: body, action: action)
-        return .decision(decision)
+        return .decision(decision, json: await record(decision, request: nil, raw: body, action: action))
     }
 
     /// `POST /v1/decisions`: the bare evaluator. 200 with the decision (400 when it is `INVALID_REQUEST`).
-    public func decide(_ body: some Collection<UInt8>) -> ServiceReply {
+    public func decide(_ body: some Collection<UInt8>) async -> ServiceReply {
         let evaluator = policy.evaluator
         switch Request.decode(json: body) {
         case .success(let request):
-            let decision = record(evaluator.decide(request), request: request, action: request.action)
-            return .json(decision.reasons.first?.code == .invalidRequest ? 400 : 200, decision)
+            let decision = evaluator.decide(request)
+            let json = await record(decision, request: request, action: request.action)
+            return ServiceReply(status: decision.reasons.first?.code == .invalidRequest ? 400 : 200, body: Data(json))
         case .failure(let problem):
-            let decision = record(evaluator.decide(problem, locale: nil), request: nil, raw: body, action: .start)
-            return .json(400, decision)
+            let json = await record(evaluator.decide(problem, locale: nil), request: nil, raw: body, action: .start)
+            return ServiceReply(status: 400, body: Data(json))
         }
     }
 
@@ -71,22 +76,23 @@ public final class ConversationService: Sendable {
         let object: [String: JSONValue]
         switch RequestBodies.object(body) {
         case .success(let value): object = value
-        case .failure(let problem): return invalid(problem, evaluator: evaluator, body: body, action: .options)
+        case .failure(let problem): return await invalid(problem, evaluator: evaluator, body: body, action: .options)
         }
         if let problem = RequestBodies.unknownField(object, allowed: RequestBodies.optionsFields) {
-            return invalid(problem, evaluator: evaluator, body: body, action: .options)
+            return await invalid(problem, evaluator: evaluator, body: body, action: .options)
         }
         var request: Request
         switch RequestBodies.request(object, action: .options) {
         case .success(let value): request = value
-        case .failure(let problem): return invalid(problem, evaluator: evaluator, body: body, action: .options)
+        case .failure(let problem): return await invalid(problem, evaluator: evaluator, body: body, action: .options)
         }
         do {
             request.activeOutbound = try await store.activeOutbound(agentId: request.agent.id)
         } catch {
             return storeUnavailable(error)
         }
-        return .decision(record(evaluator.decide(request), request: request, action: .options))
+        let decision = evaluator.decide(request)
+        return .decision(decision, json: await record(decision, request: request, action: .options))
     }
 
     /// `POST /v1/outbound-conversations`: 201 `{conversation, task, message, decision}`, or the
@@ -110,23 +116,23 @@ public final class ConversationService: Sendable {
         var object: [String: JSONValue]
         switch RequestBodies.object(body) {
         case .success(let value): object = value
-        case .failure(let problem): return invalid(problem, evaluator: evaluator, body: body, action: .start)
+        case .failure(let problem): return await invalid(problem, evaluator: evaluator, body: body, action: .start)
         }
         if let problem = RequestBodies.unknownField(object, allowed: RequestBodies.createFields) {
-            return invalid(problem, evaluator: evaluator, body: body, action: .start)
+            return await invalid(problem, evaluator: evaluator, body: body, action: .start)
         }
         let id = RequestBodies.idOf(object)
         var messageInput: RequestBodies.MessageInput?
         if let value = object.removeValue(forKey: "message"), value != .null {
             switch RequestBodies.message(value, id: id) {
             case .success(let input): messageInput = input
-            case .failure(let problem): return invalid(problem, evaluator: evaluator, body: body, action: .start)
+            case .failure(let problem): return await invalid(problem, evaluator: evaluator, body: body, action: .start)
             }
         }
         let request: Request
         switch RequestBodies.request(object, action: .start) {
         case .success(let value): request = value
-        case .failure(let problem): return invalid(problem, evaluator: evaluator, body: body, action: .start)
+        case .failure(let problem): return await invalid(problem, evaluator: evaluator, body: body, action: .start)
         }
         let channel = request.channel.flatMap(Channel.init(rawValue:))
         var destination: String?
@@ -149,37 +155,42 @@ public final class ConversationService: Sendable {
             outcome = try await store.createOutbound(draft, decide: { facts in
                 evaluator.decide(Self.withFacts(request, facts))
             }, answer: { decision, created in
-                [UInt8](Self.createdReply(decision, created).body)
+                [UInt8](Self.createdReply(decision, json: decision.jsonBytes, created).body)
             })
         } catch {
             // The store could not be used at all: nothing was written; answer as a failed task creation.
             metrics.storeFailure("unavailable")
             logger.error("create failed: store unavailable", metadata: ["error": "\(error)"])
             let failed = evaluator.serviceFailure(.taskCreationFailed, of: evaluator.decide(request), locale: request.locale)
-            record(failed, request: request, action: .start)
-            return .decision(failed)
+            return .decision(failed, json: await record(failed, request: request, action: .start))
         }
         switch outcome {
         case .refused(let decision, let facts):
-            record(decision, request: Self.withFacts(request, facts), action: .start)
-            return .decision(decision)
+            return .decision(decision, json: await record(decision, request: Self.withFacts(request, facts), action: .start))
         case .failed(let decision, let facts, let error):
             let code: ReasonCode = if case .agentAssignmentFailed = error { .agentAssignmentFailed } else { .taskCreationFailed }
-            metrics.storeFailure(code.rawValue)
-            logger.error("create rolled back", metadata: ["code": "\(code.rawValue)", "error": "\(error)"])
+            metrics.storeFailure(code.name)
+            logger.error("create rolled back", metadata: ["code": "\(code.name)", "error": "\(error)"])
             let failed = evaluator.serviceFailure(code, of: decision, locale: request.locale)
-            record(failed, request: Self.withFacts(request, facts), action: .start)
-            return .decision(failed)
+            return .decision(failed, json: await record(failed, request: Self.withFacts(request, facts), action: .start))
         case .created(let decision, let facts, let created):
-            record(decision, request: Self.withFacts(request, facts), action: .start)
-            return Self.createdReply(decision, created)
+            let json = await record(decision, request: Self.withFacts(request, facts), action: .start)
+            return Self.createdReply(decision, json: json, created)
         case .replayed(let answer):
             return ServiceReply(status: 201, body: Data(answer))
         }
     }
 
-    static func createdReply(_ decision: Decision, _ created: CreatedConversation) -> ServiceReply {
-        .json(201, CreatedReply(conversation: created.conversation, task: created.task, message: created.firstMessage, decision: decision))
+    /// 201 `{conversation, decision, message?, task}`.
+    static func createdReply(_ decision: Decision, json: [UInt8], _ created: CreatedConversation) -> ServiceReply {
+        do {
+            var members: [(key: String, json: [UInt8])] = [("conversation", try ServiceReply.encode(created.conversation)), ("decision", json)]
+            if let message = created.firstMessage { members.append(("message", try ServiceReply.encode(message))) }
+            members.append(("task", try ServiceReply.encode(created.task)))
+            return .object(201, members)
+        } catch {
+            return .encodingFailed(error)
+        }
     }
 
     static func withFacts(_ request: Request, _ facts: OutboundFacts) -> Request {
@@ -313,7 +324,8 @@ public final class ConversationService: Sendable {
         case .failure(let reply): return reply
         }
         guard conversation.state == .active else { return notActive(conversation) }
-        return .decision(record(evaluator.decide(request), request: request, action: .operation))
+        let decision = evaluator.decide(request)
+        return .decision(decision, json: await record(decision, request: request, action: .operation))
     }
 
     /// `POST /v1/conversations/{id}/close`: decided by the wrap-up rules alone; when allowed the
@@ -328,8 +340,13 @@ public final class ConversationService: Sendable {
             switch try await store.close(conversationId: conversationId, wrapUpReason: request.wrapUpReason, now: now(),
                                          decide: { _ in evaluator.decide(request) }) {
             case .done(let (decision, closed)):
-                record(decision, request: request, action: .close)
-                return decision.allowed ? .json(200, ClosedReply(conversation: closed, decision: decision)) : .decision(decision)
+                let json = await record(decision, request: request, action: .close)
+                guard decision.allowed else { return .decision(decision, json: json) }
+                do {
+                    return .object(200, [("conversation", try ServiceReply.encode(closed)), ("decision", json)])
+                } catch {
+                    return .encodingFailed(error)
+                }
             case .notFound: return notFound(conversationId)
             case .notActive(let closed): return notActive(closed)
             }
@@ -365,7 +382,7 @@ public final class ConversationService: Sendable {
         }
         switch decoded {
         case .success(let request): return .success((evaluator, conversation, request))
-        case .failure(let problem): return .failure(invalid(problem, evaluator: evaluator, body: body, action: action))
+        case .failure(let problem): return .failure(await invalid(problem, evaluator: evaluator, body: body, action: action))
         }
     }
 

@@ -2,44 +2,52 @@ import Foundation
 import Sortie
 import Synchronization
 
-/// The decision log: one JSON line per decision the service makes (`time`, `request`,
-/// `decision`, `revision`), appended to a file that rotates by size: when a write would take it
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The decision log: one JSON line per decision the service makes (`decision`, `request`,
+/// `revision`, `time`), appended to a file that rotates by size: when a write would take it
 /// past `maxBytes`, `decisions.jsonl` becomes `decisions.jsonl.1` (`.1` becomes `.2`, and so on,
 /// up to `keep` old files) and a new file starts. Lines are never split across files.
+///
+/// Lines appended at the same time are written together: the first appender writes every line
+/// waiting, the others wait for that write, so there is one `write(2)` per batch rather than per
+/// line. `append` returns only once its line is in the file, so a line whose request was answered
+/// is never lost to a crash of the process (it is not synced to disk: a crash of the machine may
+/// lose what the kernel had not written yet).
 public final class DecisionLog: Sendable {
     public let path: String
     public let maxBytes: Int
     public let keep: Int
 
-    private struct State {
+    /// The open file: touched only by the appender that is writing.
+    private struct File {
         var handle: FileHandle
         var size: Int
     }
-    private let state: Mutex<State>
 
-    /// One line of the log.
-    struct Line: Encodable {
-        var time: Date
-        /// The request as the evaluator saw it (with the facts the service supplied), or, for a
-        /// body that could not be decoded, the body as text.
-        var request: LoggedRequest
-        var decision: Decision
-        var revision: String
+    /// Lines waiting for the writer, and who waits for them.
+    private struct Queue {
+        /// Lines waiting to be written, and how many have ever been appended.
+        var pending: [UInt8] = []
+        var appended = 0
+        /// Some appender is writing.
+        var writing = false
+        /// Appenders waiting for their line: its number, and how to answer them.
+        var waiters: [(line: Int, continuation: CheckedContinuation<Turn, Never>)] = []
     }
 
-    enum LoggedRequest: Encodable {
-        case decoded(Request)
-        case raw(String)
-
-        func encode(to encoder: any Encoder) throws {
-            switch self {
-            case .decoded(let request): try request.encode(to: encoder)
-            case .raw(let text):
-                var c = encoder.singleValueContainer()
-                try c.encode(text)
-            }
-        }
+    /// What a waiting appender is told: its line was written (or failed), or it writes next.
+    private enum Turn: Sendable {
+        case written((any Error)?)
+        case write
     }
+
+    private let file: Mutex<File>
+    private let queue = Mutex(Queue())
 
     /// Opens (creating if needed) the log at `path` for appending.
     public init(path: String, maxBytes: Int = 64 << 20, keep: Int = 5) throws {
@@ -48,7 +56,7 @@ public final class DecisionLog: Sendable {
         self.keep = max(keep, 1)
         let handle = try Self.open(path)
         let size = Int(try handle.seekToEnd())
-        state = Mutex(State(handle: handle, size: size))
+        file = Mutex(File(handle: handle, size: size))
     }
 
     private static func open(_ path: String) throws -> FileHandle {
@@ -64,40 +72,126 @@ public final class DecisionLog: Sendable {
         return handle
     }
 
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        return encoder
-    }()
+    /// One line: `{"decision":…,"request":…,"revision":…,"time":…}`. `request` is the request
+    /// as the evaluator saw it (with the facts the service supplied), or, for a body that could
+    /// not be decoded, the body as a string. `decision` is the decision's JSON.
+    public static func line(request: Request?, raw: String?, decision: [UInt8], revision: String, at time: Date) -> [UInt8] {
+        var w = JSONWriter(capacity: decision.count + 512)
+        w.raw("{\"decision\":")
+        w.raw(decision)
+        w.raw(",\"request\":")
+        if let request { request.write(&w) } else { w.string(raw ?? "") }
+        w.raw(",\"revision\":")
+        w.string(revision)
+        w.raw(",\"time\":\"")
+        writeTime(time, &w)
+        w.raw("\"}\n")
+        return w.bytes
+    }
 
-    /// Appends one decision. A log that cannot be written does not stop the service: the
-    /// error is returned for the caller to report.
-    @discardableResult
-    public func append(request: Request?, raw: String? = nil, decision: Decision, at time: Date = Date()) -> (any Error)? {
-        let logged: LoggedRequest = request.map { .decoded($0) } ?? .raw(raw ?? "")
-        var line: Data
-        do {
-            line = try Self.encoder.encode(Line(time: time, request: logged, decision: decision, revision: decision.revision))
-        } catch {
-            return error
+    /// `2026-12-01T19:30:00Z`, as `JSONEncoder`'s `.iso8601` writes a date.
+    static func writeTime(_ time: Date, _ w: inout JSONWriter) {
+        var seconds = time_t(time.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func two(_ n: Int32) {
+            w.bytes.append(UInt8(48 + n / 10))
+            w.bytes.append(UInt8(48 + n % 10))
         }
-        line.append(0x0A)
-        return state.withLock { state -> (any Error)? in
-            do {
-                if state.size > 0, state.size + line.count > maxBytes {
-                    try rotate(&state)
+        w.integer(Int(parts.tm_year) + 1900)
+        w.raw("-")
+        two(parts.tm_mon + 1)
+        w.raw("-")
+        two(parts.tm_mday)
+        w.raw("T")
+        two(parts.tm_hour)
+        w.raw(":")
+        two(parts.tm_min)
+        w.raw(":")
+        two(parts.tm_sec)
+        w.raw("Z")
+    }
+
+    /// Appends one decision and returns once it is written. A log that cannot be written does
+    /// not stop the service: the error is returned for the caller to report.
+    @discardableResult
+    public func append(request: Request?, raw: String? = nil, decision: Decision, at time: Date = Date()) async -> (any Error)? {
+        await append(line: Self.line(request: request, raw: raw, decision: decision.jsonBytes, revision: decision.revision, at: time))
+    }
+
+    /// Appends one line (with its `\n`) and returns once it is written.
+    public func append(line: [UInt8]) async -> (any Error)? {
+        let turn = await withCheckedContinuation { (continuation: CheckedContinuation<Turn, Never>) in
+            let leads = queue.withLock { state -> Bool in
+                state.pending += line
+                state.appended += 1
+                if state.writing {
+                    state.waiters.append((state.appended, continuation))
+                    return false
                 }
-                try state.handle.write(contentsOf: line)
-                state.size += line.count
-                return nil
-            } catch {
-                return error
+                state.writing = true
+                return true
             }
+            if leads { continuation.resume(returning: .write) }
+        }
+        switch turn {
+        case .written(let error): return error
+        case .write: return writeBatch()
         }
     }
 
-    private func rotate(_ state: inout State) throws {
+    /// Writes every pending line, answers the appenders whose lines they were, and hands the
+    /// next batch to the first appender still waiting.
+    private func writeBatch() -> (any Error)? {
+        let (batch, upTo) = queue.withLock { queue in
+            defer { queue.pending = [] }
+            return (queue.pending, queue.appended)
+        }
+        var error: (any Error)?
+        do {
+            try file.withLock { try write(batch, &$0) }
+        } catch let failure {
+            error = failure
+        }
+        queue.withLock { queue in
+            var still: [(line: Int, continuation: CheckedContinuation<Turn, Never>)] = []
+            for waiter in queue.waiters {
+                if waiter.line <= upTo { waiter.continuation.resume(returning: .written(error)) } else { still.append(waiter) }
+            }
+            if still.isEmpty {
+                queue.writing = false
+            } else {
+                still.removeFirst().continuation.resume(returning: .write)
+            }
+            queue.waiters = still
+        }
+        return error
+    }
+
+    /// Writes whole lines, rotating first when the next line would take the file past `maxBytes`.
+    private func write(_ batch: [UInt8], _ state: inout File) throws {
+        var start = 0
+        while start < batch.count {
+            // Take as many whole lines as fit.
+            var end = start
+            var next = start
+            while next < batch.count {
+                let lineEnd = (batch[next...].firstIndex(of: 0x0A) ?? batch.count - 1) + 1
+                if state.size + (lineEnd - start) > maxBytes, state.size > 0 || end > start { break }
+                end = lineEnd
+                next = lineEnd
+            }
+            if end == start {
+                try rotate(&state)
+                continue
+            }
+            try state.handle.write(contentsOf: batch[start..<end])
+            state.size += end - start
+            start = end
+        }
+    }
+
+    private func rotate(_ state: inout File) throws {
         try state.handle.close()
         let files = FileManager.default
         try? files.removeItem(atPath: "\(path).\(keep)")
@@ -111,7 +205,7 @@ public final class DecisionLog: Sendable {
 
     /// Flushes and closes the file.
     public func close() {
-        state.withLock { state in
+        file.withLock { state in
             try? state.handle.synchronize()
             try? state.handle.close()
         }

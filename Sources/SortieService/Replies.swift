@@ -1,13 +1,6 @@
 import Sortie
 import SortieStore
 
-/// `POST /v1/outbound-conversations` → 201.
-struct CreatedReply: Encodable {
-    var conversation: ConversationRecord
-    var task: TaskRecord
-    var message: MessageRecord?
-    var decision: Decision
-}
 
 /// `POST /v1/inbound`.
 struct InboundReply: Encodable {
@@ -16,11 +9,6 @@ struct InboundReply: Encodable {
     var match: InboundOutcome.Match
 }
 
-/// `POST /v1/conversations/{id}/close` → 200.
-struct ClosedReply: Encodable {
-    var conversation: ConversationRecord
-    var decision: Decision
-}
 
 /// `GET /v1/conversations/{id}`.
 struct ConversationReply: Encodable {

@@ -1,32 +1,71 @@
 import Sortie
 
-/// The JSON bodies of SPEC §4's endpoints, read as strictly as evaluator requests: an unknown
-/// field, a wrong type or a missing field is an `InvalidRequest` naming the field.
+/// The JSON bodies of the service's endpoints, read as strictly as evaluator requests: an
+/// unknown field, a wrong type, a key written twice or a missing field is an `InvalidRequest`
+/// naming the field. Which request fields a body takes comes from `RequestField`'s declaration.
 enum RequestBodies {
-    /// Fields of `POST /v1/outbound-conversations`. The evaluator's `activeOutbound`,
-    /// `destinationActive` and `subjectUsed` are not among them: the service reads them from its store.
-    static let createFields: Set<String> = ["id", "locale", "agent", "channel", "to", "entryPoint", "subject", "message"]
-    static let storeFacts: Set<String> = ["activeOutbound", "destinationActive", "subjectUsed", "action"]
-    static let optionsFields: Set<String> = ["id", "locale", "agent"]
-    static let operationFields: Set<String> = ["id", "locale", "agent", "operation", "trigger"]
-    static let closeFields: Set<String> = ["id", "locale", "agent", "wrapUpReason"]
+    /// The request fields a body for `action` takes: those the action uses, less the ones the
+    /// service supplies (the store's facts, and `action` itself), plus `extra` fields of the endpoint.
+    static func fields(for action: Request.Action, extra: Set<String> = []) -> Set<String> {
+        var names = extra
+        for field in RequestField.topLevel where field != .action && !field.spec.fromStore {
+            if field.spec.usedBy?.contains(action) ?? true { names.insert(field.spec.key) }
+        }
+        return names
+    }
+
+    /// Fields of `POST /v1/outbound-conversations`: a start request and the first `message`.
+    static let createFields = fields(for: .start, extra: ["message"])
+    /// What the service supplies: a body naming one is told so.
+    static let serviceSupplied: Set<String> = Set(RequestField.topLevel.filter { $0 == .action || $0.spec.fromStore }.map(\.spec.key))
+    static let optionsFields = fields(for: .options)
+    static let operationFields = fields(for: .operation)
+    static let closeFields = fields(for: .close)
     static let inboundFields: Set<String> = ["channel", "from", "to", "body", "subject", "inReplyTo"]
 
-    /// The body as a JSON object, or why it is not one.
+    /// The body as a JSON object, or why it is not one. A string holding U+0000 is refused here,
+    /// at the boundary, because the stores would cut it there (an agent `a\u0000b` stored as `a`).
     static func object(_ body: some Collection<UInt8>) -> Result<[String: JSONValue], InvalidRequest> {
-        guard let value = JSONValue.parse(body) else {
-            return .failure(InvalidRequest(id: nil, field: "(request)", problem: "not valid JSON"))
+        let value: JSONValue
+        switch JSONValue.parseReportingDuplicates(body) {
+        case .success(let parsed): value = parsed
+        case .failure(.notJSON): return .failure(InvalidRequest(id: nil, field: "(request)", problem: "not valid JSON"))
+        case .failure(.duplicateKey(let path, let id)): return .failure(InvalidRequest(id: id, field: path, problem: "written twice"))
         }
         guard case .object(let object) = value else {
             return .failure(InvalidRequest(id: nil, field: "(request)", problem: "expected a JSON object, found \(value.typeName)"))
         }
+        if let path = nul(in: value, path: "") {
+            return .failure(InvalidRequest(id: idOf(object), field: path.isEmpty ? "(request)" : path,
+                                           problem: "contains U+0000 (NUL), which cannot be stored"))
+        }
         return .success(object)
+    }
+
+    /// The path of the first string (or key) holding U+0000, in key order.
+    static func nul(in value: JSONValue, path: String) -> String? {
+        switch value {
+        case .string(let text): return text.utf8.contains(0) ? path : nil
+        case .array(let items):
+            for (index, item) in items.enumerated() {
+                if let found = nul(in: item, path: "\(path)[\(index)]") { return found }
+            }
+            return nil
+        case .object(let members):
+            for key in members.keys.sorted() {
+                let child = path.isEmpty ? key : "\(path).\(key)"
+                if key.utf8.contains(0) { return child }
+                if let found = nul(in: members[key]!, path: child) { return found }
+            }
+            return nil
+        case .null, .bool, .integer, .number: return nil
+        }
     }
 
     /// The first field (in sorted order) that `allowed` does not list.
     static func unknownField(_ object: [String: JSONValue], allowed: Set<String>) -> InvalidRequest? {
         guard let key = object.keys.sorted().first(where: { !allowed.contains($0) }) else { return nil }
-        let why = storeFacts.contains(key) ? "unknown field; the service supplies it" : "unknown field"
+        let why = serviceSupplied.contains(key) ? "unknown field; the service supplies it" : "unknown field"
         return InvalidRequest(id: idOf(object), field: key, problem: why)
     }
 

@@ -19,7 +19,7 @@ public struct ServiceMetrics: Sendable {
                 dimensions: [("action", action.rawValue), ("allowed", decision.allowed ? "true" : "false")],
                 factory: factory).increment()
         for reason in decision.reasons + decision.warnings {
-            Counter(label: "sortie_decision_reasons_total", dimensions: [("code", reason.code.rawValue)], factory: factory).increment()
+            Counter(label: "sortie_decision_reasons_total", dimensions: [("code", reason.code.name)], factory: factory).increment()
         }
     }
 

@@ -23,8 +23,27 @@ public struct ServiceReply: Sendable {
         do {
             return ServiceReply(status: status, body: try encoder.encode(value))
         } catch {
-            return .error(500, "encoding-failed", "the answer could not be encoded: \(error)")
+            return encodingFailed(error)
         }
+    }
+
+    static func encodingFailed(_ error: any Error) -> ServiceReply {
+        .error(500, "encoding-failed", "the answer could not be encoded: \(error)")
+    }
+
+    /// A JSON object of members already written as JSON, given in key order: how a reply that
+    /// holds a decision embeds the decision writer's bytes.
+    static func object(_ status: Int, _ members: [(key: String, json: [UInt8])]) -> ServiceReply {
+        var w = JSONWriter(capacity: members.reduce(2) { $0 + $1.json.count + 16 })
+        w.object { o in
+            for member in members { o.member(member.key) { $0.raw(member.json) } }
+        }
+        return ServiceReply(status: status, body: Data(w.bytes))
+    }
+
+    /// A record as JSON, by the same encoder as every other reply.
+    static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+        [UInt8](try encoder.encode(value))
     }
 
     /// `{"error": {"status", "code", "message", "field"?, "missing"?}}`: for problems that are
@@ -33,9 +52,10 @@ public struct ServiceReply: Sendable {
         json(status, ErrorBody(status: status, code: code, message: message, field: field, missing: missing))
     }
 
-    /// `{"decision": …}` with the status SPEC §4 gives the decision.
-    static func decision(_ decision: Decision, allowedStatus: Int = 200) -> ServiceReply {
-        json(decision.allowed ? allowedStatus : DecisionStatus.status(of: decision), ["decision": decision])
+    /// `{"decision": …}` with the status the decision's first reason gives it; `json` is the
+    /// decision as already written (for the decision log).
+    static func decision(_ decision: Decision, json: [UInt8], allowedStatus: Int = 200) -> ServiceReply {
+        object(decision.allowed ? allowedStatus : DecisionStatus.status(of: decision), [("decision", json)])
     }
 }
 
@@ -58,34 +78,15 @@ public struct ErrorBody: Codable, Sendable, Hashable {
     }
 }
 
-/// The HTTP status of a refused decision (SPEC §4): the status of its first reason, in reporting
-/// order. One switch, so a new reason code cannot be added without choosing its status.
+/// The HTTP status of a refused decision: the status of its first reason in reporting order,
+/// from the reason code's row (`ReasonCode.Row.status`).
 public enum DecisionStatus {
     public static func status(of decision: Decision) -> Int {
         guard let first = decision.reasons.first else { return 200 }
         return status(of: first.code)
     }
 
-    public static func status(of code: ReasonCode) -> Int {
-        switch code {
-        case .invalidRequest:
-            400
-        // Eligibility, state and limits: the agent may not do this now.
-        case .digitalChannelsDisabled, .licenseNotEligible, .noMultimediaProfile, .channelNotInProfile,
-             .agentStateNotAllowed, .outboundLimitReached,
-             .conferenceNotAllowed, .transferNotAllowed, .workflowTriggerNotAllowed:
-            403
-        case .conversationAlreadyActive:
-            409
-        // What the request names is wrong: channel, destination, entry point, subject, wrap-up.
-        case .channelNotSupported, .invalidDestination, .noEntryPointConfigured, .entryPointNotFound,
-             .entryPointChannelMismatch, .emailSubjectRequired, .emailSubjectReused,
-             .wrapUpReasonRequired, .wrapUpReasonUnknown:
-            422
-        case .taskCreationFailed, .agentAssignmentFailed:
-            503
-        }
-    }
+    public static func status(of code: ReasonCode) -> Int { code.facts.status }
 }
 
 /// A step that ends a request early (a template missing variables, say) fails with the reply.

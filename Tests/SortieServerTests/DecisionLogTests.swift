@@ -9,13 +9,13 @@ import Testing
         return evaluator.decide(json: Array(#"{"id":"r-\#(n)","agent":{"id":"a","license":"premium","state":"available"},"channel":"sms","to":"+33612345678","entryPoint":"support-sms-fr"}"#.utf8))
     }
 
-    @Test func rotatesBySizeWithoutSplittingOrLosingLines() throws {
+    @Test func rotatesBySizeWithoutSplittingOrLosingLines() async throws {
         let folder = try TemporaryFolder.make()
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("decisions.jsonl").path
         let log = try DecisionLog(path: path, maxBytes: 2_000, keep: 3)
         let decision = try Self.decision(1)
-        for _ in 0..<40 { #expect(log.append(request: nil, raw: "{}", decision: decision) == nil) }
+        for _ in 0..<40 { #expect(await log.append(request: nil, raw: "{}", decision: decision) == nil) }
         log.close()
         let files = [path, path + ".1", path + ".2", path + ".3"]
         var lines = 0
@@ -35,14 +35,14 @@ import Testing
         #expect(lines == min(40, inCurrent + 3 * perFile))
     }
 
-    @Test func appendsToAnExistingLog() throws {
+    @Test func appendsToAnExistingLog() async throws {
         let folder = try TemporaryFolder.make()
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("decisions.jsonl").path
         let decision = try Self.decision(2)
         for _ in 0..<2 {
             let log = try DecisionLog(path: path)
-            log.append(request: nil, raw: "x", decision: decision)
+            await log.append(request: nil, raw: "x", decision: decision)
             log.close()
         }
         #expect(try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").count == 2)

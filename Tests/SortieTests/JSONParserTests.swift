@@ -78,22 +78,46 @@ import Testing
     }
 }
 
-/// The hand-written decision writer against JSONEncoder, byte for byte.
+/// The decision writer against JSONEncoder, byte for byte: decisions, options decisions and
+/// explanations (`--explain`), on random sets and requests.
 @Suite struct DecisionJSONTests {
     @Test func writerMatchesJSONEncoder() throws {
         var rng = SeededGenerator(seed: 12)
+        var options = 0
         for _ in 0..<30 {
             let result = Compiler.compile(sources: [PolicySource(path: "s.yaml", text: DifferentialTests.randomSet(&rng))], root: "s/")
             let e = Evaluator(policy: try #require(result.policy))
             for _ in 0..<60 {
-                let d = e.decide(json: Array(encodeJSON(DifferentialTests.randomRequest(&rng).foundationValue, pretty: false).utf8))
-                #expect(d.json == encodeJSON(d, pretty: false))
+                let d = e.decide(json: Array(try encodeJSON(DifferentialTests.randomRequest(&rng).foundationValue, pretty: false).utf8))
+                #expect(d.json == (try referenceJSON(d)))
+                if d.channels != nil { options += 1 }
             }
         }
+        #expect(options > 0, "no options decision was compared")
         var odd = Decision(id: "quote\" back\\slash \n tab\t ctl\u{01} é 😀 </", allowed: false, reasons: [], warnings: [],
                            profile: nil, destination: nil, revision: "sha256:x")
         odd.reasons = [Reason(code: .invalidRequest, message: "m\u{1F}", details: ["field": .string("a\"b"), "n": .integer(-3), "z": .null])]
-        #expect(odd.json == encodeJSON(odd, pretty: false))
+        #expect(odd.json == (try referenceJSON(odd)))
+    }
+
+    @Test func explainedDecisionsMatchJSONEncoder() throws {
+        var rng = SeededGenerator(seed: 13)
+        var compared = 0
+        for _ in 0..<20 {
+            let result = Compiler.compile(sources: [PolicySource(path: "s.yaml", text: DifferentialTests.randomSet(&rng))], root: "s/")
+            let e = Evaluator(policy: try #require(result.policy))
+            for _ in 0..<40 {
+                let bytes = Array(try encodeJSON(DifferentialTests.randomRequest(&rng).foundationValue, pretty: false).utf8)
+                guard case .success(let request) = Request.decode(json: bytes) else { continue }
+                let d = e.decide(request)
+                let steps = e.explain(request)
+                var w = JSONWriter()
+                d.write(&w, explain: steps)
+                #expect(String(decoding: w.bytes, as: UTF8.self) == (try referenceJSON(ExplainedDecisionReference(decision: d, explain: steps))))
+                compared += 1
+            }
+        }
+        #expect(compared > 100)
     }
 }
 

@@ -18,9 +18,9 @@ import Testing
 
         """#
 
-    static func lines(for request: JSONValue, _ rng: inout SeededGenerator) -> [String] {
-        let compact = encodeJSON(request, pretty: false)
-        let spaced = encodeJSON(request, pretty: true).replacingOccurrences(of: "\n", with: " \t")
+    static func lines(for request: JSONValue, _ rng: inout SeededGenerator) throws -> [String] {
+        let compact = try encodeJSON(request, pretty: false)
+        let spaced = try encodeJSON(request, pretty: true).replacingOccurrences(of: "\n", with: " \t")
         return [compact, spaced, String(decoding: RobustnessTests.mutate(Array(compact.utf8), &rng), as: UTF8.self)]
     }
 
@@ -56,10 +56,10 @@ import Testing
             let policy = try #require(result.policy, "\(result.diagnostics.map(\.message))\n\(text)")
             let lines = LineEvaluator(evaluator: Evaluator(policy: policy))
             for _ in 0..<40 {
-                for line in Self.lines(for: Self.randomRequest(&rng), &rng) {
+                for line in try Self.lines(for: Self.randomRequest(&rng), &rng) {
                     Self.expectSame(lines, line)
                     guard lines.evaluator.decide(json: Array(line.utf8)).reasons.first?.code != .invalidRequest else { continue }
-                    var out: [UInt8] = []
+                    var out = JSONWriter()
                     if Array(line.utf8).withUnsafeBufferPointer({ lines.decideFast($0, &out) }) { fast += 1 }
                     total += 1
                 }

@@ -31,20 +31,20 @@ import Testing
     @Test func theShippedPoliciesRoundTrip() throws {
         let result = try Compiler.compile(paths: [TestPaths.packageRoot.appendingPathComponent("policies").path])
         let policy = try #require(result.policy)
-        let bytes = PolicyBundle.encode(policy)
+        let bytes = try PolicyBundle.encode(policy)
         #expect(bytes.starts(with: Array("SORTIEPB".utf8)))
         #expect(try PolicyBundle.decode(bytes).revision == policy.revision)
     }
 
     @Test func truncatedBundlesAreRefusedAtEveryLength() throws {
-        let bytes = PolicyBundle.encode(try Self.policy())
+        let bytes = try PolicyBundle.encode(try Self.policy())
         for length in Set(Array(0..<80) + stride(from: 80, to: bytes.count, by: 97).map { $0 } + [bytes.count - 1]) {
             #expect(throws: PolicyBundle.LoadError.self, "length \(length)") { try PolicyBundle.decode(Array(bytes[..<length])) }
         }
     }
 
     @Test func corruptedForeignAndFutureBundlesAreRefusedClearly() throws {
-        let bytes = PolicyBundle.encode(try Self.policy())
+        let bytes = try PolicyBundle.encode(try Self.policy())
         func reason(_ b: [UInt8]) -> String {
             do { _ = try PolicyBundle.decode(b); return "loaded" } catch { return error.reason }
         }

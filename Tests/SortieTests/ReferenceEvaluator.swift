@@ -14,7 +14,7 @@ struct ReferenceEvaluator {
         var details: [[String: DetailValue]]
 
         var description: String {
-            "allowed=\(allowed) reasons=\(reasons.map(\.rawValue)) warnings=\(warnings.map(\.rawValue)) profile=\(profile ?? "nil") destination=\(destination ?? "nil") details=\(details)"
+            "allowed=\(allowed) reasons=\(reasons.map(\.name)) warnings=\(warnings.map(\.name)) profile=\(profile ?? "nil") destination=\(destination ?? "nil") details=\(details)"
         }
     }
 
@@ -115,20 +115,29 @@ struct ReferenceEvaluator {
         let known: Set<String> = ["id", "action", "locale", "agent", "activeOutbound", "channel", "to", "entryPoint", "subject",
                                   "destinationActive", "subjectUsed", "operation", "trigger", "wrapUpReason"]
         guard o.keys.allSatisfy(known.contains) else { return nil }
-        func str(_ v: JSONValue?) -> (ok: Bool, value: String?) {
-            switch v { case nil, .null?: (true, nil); case .string(let s)?: (true, s); default: (false, nil) }
+        // `null` is accepted only where the contract's table says "or null": agent.team,
+        // agent.site, entryPoint, subject and wrapUpReason; elsewhere it is a wrong type.
+        let nullable: Set<String> = ["team", "site", "entryPoint", "subject", "wrapUpReason"]
+        func str(_ v: JSONValue?, _ key: String) -> (ok: Bool, value: String?) {
+            switch v {
+            case nil: (true, nil)
+            case .null?: (nullable.contains(key), nil)
+            case .string(let s)?: (true, s)
+            default: (false, nil)
+            }
         }
+        func str(_ v: JSONValue?) -> (ok: Bool, value: String?) { str(v, "") }
         func bool(_ v: JSONValue?) -> (ok: Bool, value: Bool) {
-            switch v { case nil, .null?: (true, false); case .bool(let b)?: (true, b); default: (false, false) }
+            switch v { case nil: (true, false); case .bool(let b)?: (true, b); default: (false, false) }
         }
         var p = Parsed()
         for key in ["id", "locale", "channel", "to", "entryPoint", "subject", "trigger", "wrapUpReason", "action", "operation"] {
-            guard str(o[key]).ok else { return nil }
+            guard str(o[key], key).ok else { return nil }
         }
         p.action = str(o["action"]).value ?? "start"
         guard ["start", "options", "operation", "close"].contains(p.action) else { return nil }
         guard case .object(let agent)? = o["agent"], agent.keys.allSatisfy(["id", "license", "state", "team", "site"].contains) else { return nil }
-        for key in ["id", "license", "state", "team", "site"] { guard str(agent[key]).ok else { return nil } }
+        for key in ["id", "license", "state", "team", "site"] { guard str(agent[key], key).ok else { return nil } }
         guard let id = str(agent["id"]).value else { return nil }
         p.agentID = id
         p.license = str(agent["license"]).value
@@ -137,7 +146,7 @@ struct ReferenceEvaluator {
         p.site = str(agent["site"]).value
         if (p.action == "start" || p.action == "options") && (p.license == nil || p.state == nil) { return nil }
         switch o["activeOutbound"] {
-        case nil, .null?: break
+        case nil: break
         case .object(let counts)?:
             for (k, v) in counts {
                 switch v {

@@ -32,7 +32,7 @@ let request = Request(
     entryPoint: "support-sms-fr")
 let decision = evaluator.decide(request)
 print("allowed: \(decision.allowed)")
-for reason in decision.reasons { print("\(reason.code.rawValue): \(reason.message)") }
+for reason in decision.reasons { print("\(reason.code.name): \(reason.message)") }
 
 // 3. ...or straight from JSON, and answer with the contract's decision JSON.
 let line = #"{"id":"r-2","locale":"en","agent":{"id":"agent-007","license":"premium","state":"rona"},"channel":"email","to":"Client@Exemple.fr","entryPoint":"service-client","subject":"Votre devis"}"#

@@ -103,7 +103,7 @@ public struct CompiledPolicy: Sendable, Codable {
         var messages: [ReasonCode: [String: String]] = [:]
         for catalog in set.reasonCatalogs {
             for entry in catalog.spec.entries {
-                guard let code = ReasonCode(rawValue: entry.code.value) else { continue }
+                guard let code = ReasonCode(name: entry.code.value) else { continue }
                 for message in entry.messages { messages[code, default: [:]][message.locale.value] = message.text.value }
             }
         }
@@ -118,8 +118,8 @@ public struct CompiledPolicy: Sendable, Codable {
             (test.spec.cases ?? []).compactMap { c -> TestCase? in
                 guard let name = c.name?.value, let request = c.request, let expect = c.expect, let allowed = expect.allowed else { return nil }
                 return TestCase(test: test.name ?? "", name: name, span: c.span, request: request, expectAllowed: allowed,
-                                expectReasons: (expect.reasons ?? []).compactMap { ReasonCode(rawValue: $0.value) },
-                                expectWarnings: expect.warnings.map { $0.compactMap { ReasonCode(rawValue: $0.value) } })
+                                expectReasons: (expect.reasons ?? []).compactMap { ReasonCode(name: $0.value) },
+                                expectWarnings: expect.warnings.map { $0.compactMap { ReasonCode(name: $0.value) } })
             }
         }
     }

@@ -29,9 +29,10 @@ public enum PolicyBundle {
         public var description: String { reason }
     }
 
-    /// The bytes of a bundle for `policy`.
-    public static func encode(_ policy: CompiledPolicy) -> [UInt8] {
-        let payload = Array(encodeJSON(policy, pretty: false).utf8)
+    /// The bytes of a bundle for `policy`; throws when the policy cannot be encoded, so no
+    /// bundle is ever written with a placeholder payload.
+    public static func encode(_ policy: CompiledPolicy) throws -> [UInt8] {
+        let payload = Array(try encodeJSON(policy, pretty: false).utf8)
         var out = magic
         append(formatVersion, to: &out)
         let revision = Array(policy.revision.utf8)

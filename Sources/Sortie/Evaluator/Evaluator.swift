@@ -1,4 +1,4 @@
-/// Decides requests against a compiled policy (SPEC §2): every reason code, in reporting
+/// Decides requests against a compiled policy (docs/reference.md, "How a request is decided"): every reason code, in reporting
 /// order, with the skipping rules, warnings, normalization and localized messages.
 ///
 /// ```swift
@@ -29,6 +29,8 @@ public struct Evaluator: Sendable {
     let disallowsConference: Bool
     let disallowsTransfer: Bool
     let defaultLocale: String
+    /// Every code's message in every locale, split once.
+    let templates: MessageTemplates
 
     public init(policy: CompiledPolicy) {
         self.policy = policy
@@ -56,7 +58,11 @@ public struct Evaluator: Sendable {
         disallowedTriggers = Set(policy.disallowedWorkflowTriggers)
         disallowsConference = policy.disallowedOperations.contains(.conference)
         disallowsTransfer = policy.disallowedOperations.contains(.transfer)
-        defaultLocale = policy.locales.first ?? "en"
+        let defaultLocale = policy.locales.first ?? "en"
+        self.defaultLocale = defaultLocale
+        templates = MessageTemplates(locales: policy.locales, defaultLocale: defaultLocale) { code, locale in
+            Self.messageTemplate(code, locale: locale, catalog: policy.messages)
+        }
     }
 
     /// Decides one JSON Lines line (malformed JSON gets `INVALID_REQUEST`).
@@ -69,7 +75,11 @@ public struct Evaluator: Sendable {
 
     /// The decision for a malformed request: `INVALID_REQUEST` alone, naming the field.
     public func decide(_ invalid: InvalidRequest, locale: String?) -> Decision {
-        let reason = makeReason(.invalidRequest, ["field": .string(invalid.detail)], locale: locale)
+        var v = Verdict()
+        v.reasons.insert(.invalidRequest)
+        var q = RequestQuotes()
+        q.invalidField = .text(invalid.detail)
+        let reason = makeReason(.invalidRequest, v, q, locale: templates.index(of: locale))
         return Decision(id: invalid.id, allowed: false, reasons: [reason], warnings: [], profile: nil,
                         destination: nil, revision: revision)
     }
@@ -84,9 +94,19 @@ public struct Evaluator: Sendable {
 
     /// The agent's profile index: by agent id, else team, else site, else the tenant's default.
     func profileIndex(for agent: Request.Agent) -> Int? {
-        if let index = profileByAgent[agent.id] { return index }
-        if let team = agent.team, let index = profileByTeam[team] { return index }
-        if let site = agent.site, let index = profileBySite[site] { return index }
+        resolveProfile(byAgent: profileByAgent[agent.id], byTeam: { agent.team.flatMap { profileByTeam[$0] } },
+                       bySite: { agent.site.flatMap { profileBySite[$0] } })
+    }
+
+    /// Profile resolution, the one rule every path uses: a profile naming the agent, else its
+    /// team's, else its site's, else the tenant's default. `byTeam` and `bySite` look the
+    /// agent's team and site up (nil when it has none, or no profile claims it); each is called
+    /// only when the rule reaches it.
+    @inline(__always)
+    func resolveProfile(byAgent: Int?, byTeam: () -> Int?, bySite: () -> Int?) -> Int? {
+        if let byAgent { return byAgent }
+        if let index = byTeam() { return index }
+        if let index = bySite() { return index }
         return defaultProfileIndex
     }
 
@@ -99,7 +119,7 @@ public struct Evaluator: Sendable {
     /// team, site), state, channel, counts, entry point, trigger, wrap-up reason — and reads the
     /// few facts the rules need from its text (a blank subject), so that `evaluate` works on
     /// integers and flags, and on the destination text. This is where the string hashing
-    /// happens, once per request (SPEC's "names interned").
+    /// happens, once per request.
     public func prepare(_ request: Request) -> PreparedRequest {
         var f = RequestFacts()
         f.action = request.action
@@ -226,35 +246,10 @@ public struct Evaluator: Sendable {
            case .success(let normalized) = Destination.normalize(to, channel: channel) {
             destination = normalized
         }
-        func details(_ code: ReasonCode) -> [String: DetailValue] {
-            let channel = DetailValue.string(v.channel?.rawValue ?? request.channel ?? "")
-            switch code {
-            case .invalidRequest: return [:]
-            case .licenseNotEligible: return ["license": .string(request.agent.license ?? "")]
-            case .channelNotSupported: return ["channel": channel]
-            case .channelNotInProfile: return ["channel": channel, "profile": .string(profile ?? "")]
-            case .agentStateNotAllowed: return ["state": .string(request.agent.state ?? "")]
-            case .outboundLimitReached:
-                return ["channel": channel, "limit": .integer(v.limit), "active": .integer(v.active), "profile": .string(profile ?? "")]
-            case .invalidDestination:
-                return ["destination": .string(request.to ?? ""), "problem": .string(v.destinationProblem?.rawValue ?? "")]
-            case .noEntryPointConfigured: return ["channel": channel]
-            case .entryPointNotFound: return ["entryPoint": request.entryPoint.map(DetailValue.string) ?? .null, "channel": channel]
-            case .entryPointChannelMismatch:
-                let other = v.entryPointIndex.map { policy.entryPoints[$0].channel.rawValue } ?? ""
-                return ["entryPoint": .string(request.entryPoint ?? ""), "channel": channel, "entryPointChannel": .string(other)]
-            case .conversationAlreadyActive: return ["destination": .string(destination ?? request.to ?? "")]
-            case .emailSubjectReused: return ["subject": .string(request.subject ?? "")]
-            case .conferenceNotAllowed: return ["operation": .string("conference")]
-            case .transferNotAllowed: return ["operation": .string("transfer")]
-            case .workflowTriggerNotAllowed: return ["trigger": .string(request.trigger ?? "")]
-            case .wrapUpReasonUnknown: return ["reason": .string(String(Substring(request.wrapUpReason ?? "").trimmingWhitespace()))]
-            case .digitalChannelsDisabled, .noMultimediaProfile, .emailSubjectRequired, .wrapUpReasonRequired,
-                 .taskCreationFailed, .agentAssignmentFailed: return [:]
-            }
-        }
-        let reasons = v.reasons.map { makeReason($0, details($0), locale: request.locale) }
-        let warnings = v.warnings.map { makeReason($0, details($0), locale: request.locale) }
+        let q = RequestQuotes(request, normalizedDestination: destination)
+        let locale = templates.index(of: request.locale)
+        let reasons = v.reasons.map { makeReason($0, v, q, locale: locale) }
+        let warnings = v.warnings.map { makeReason($0, v, q, locale: locale) }
         let isStart = request.action == .start
         return Decision(id: request.id, allowed: reasons.isEmpty, reasons: reasons, warnings: warnings,
                         profile: isStart ? profile : nil, destination: isStart ? destination : nil, revision: revision)
@@ -290,25 +285,18 @@ public struct Evaluator: Sendable {
     private func options(_ request: Request) -> Decision {
         let o = evaluateOptions(prepare(request).facts)
         let profile = o.profileIndex.map { policy.profiles[$0].name }
-        func reason(_ code: ReasonCode, _ channel: Channel? = nil, _ c: OptionsVerdict.ChannelVerdict? = nil) -> Reason {
-            let name = DetailValue.string(channel?.rawValue ?? "")
-            let details: [String: DetailValue] = switch code {
-            case .licenseNotEligible: ["license": .string(request.agent.license ?? "")]
-            case .agentStateNotAllowed: ["state": .string(request.agent.state ?? "")]
-            case .channelNotInProfile: ["channel": name, "profile": .string(profile ?? "")]
-            case .outboundLimitReached: ["channel": name, "limit": .integer(c?.limit ?? 0), "active": .integer(c?.active ?? 0), "profile": .string(profile ?? "")]
-            case .noEntryPointConfigured: ["channel": name]
-            default: [:]
-            }
-            return makeReason(code, details, locale: request.locale)
-        }
+        let q = RequestQuotes(request, normalizedDestination: nil)
+        let locale = templates.index(of: request.locale)
         let channels = Channel.allCases.map { channel -> Decision.ChannelOption in
-            let c = channel == .sms ? o.sms : o.email
+            let c = o.channel(channel)
+            let v = o.verdict(for: channel)
             return Decision.ChannelOption(channel: channel, allowed: c.allowed, limit: c.limit >= 0 ? c.limit : nil, active: c.active,
-                                          entryPoints: entryPointNamesByChannel[channel] ?? [], reasons: c.reasons.map { reason($0, channel, c) })
+                                          entryPoints: entryPointNamesByChannel[channel] ?? [],
+                                          reasons: c.reasons.map { makeReason($0, v, q, locale: locale) })
         }
-        return Decision(id: request.id, allowed: o.allowed, reasons: o.reasons.map { reason($0) }, warnings: [],
-                        profile: profile, destination: nil, revision: revision, channels: channels)
+        let agentLevel = o.verdict(for: nil)
+        return Decision(id: request.id, allowed: o.allowed, reasons: o.reasons.map { makeReason($0, agentLevel, q, locale: locale) },
+                        warnings: [], profile: profile, destination: nil, revision: revision, channels: channels)
     }
 
     // MARK: Messages
@@ -321,13 +309,19 @@ public struct Evaluator: Sendable {
 
     /// The message for `code`: the catalog's in the locale, else the built-in one, else `en`.
     public func messageTemplate(_ code: ReasonCode, locale: String) -> String {
-        policy.messages[code]?[locale] ?? code.builtInMessage(locale: locale)
-            ?? policy.messages[code]?["en"] ?? code.builtInMessage(locale: "en") ?? code.rawValue
+        Self.messageTemplate(code, locale: locale, catalog: policy.messages)
     }
 
-    private func makeReason(_ code: ReasonCode, _ details: [String: DetailValue], locale: String?) -> Reason {
-        let template = messageTemplate(code, locale: messageLocale(for: locale))
-        return Reason(code: code, message: Self.render(template, details), details: details)
+    static func messageTemplate(_ code: ReasonCode, locale: String, catalog: [ReasonCode: [String: String]]) -> String {
+        catalog[code]?[locale] ?? code.builtInMessage(locale: locale) ?? catalog[code]?["en"] ?? code.facts.en
+    }
+
+    /// A reason with its details and its message, read through `detail`.
+    func makeReason(_ code: ReasonCode, _ v: Verdict, _ q: RequestQuotes, locale: Int) -> Reason {
+        var details: [String: DetailValue] = [:]
+        for field in code.detailFields { details[field.rawValue] = detail(field, of: code, v, q).value }
+        let message = templates.render(code, locale: locale) { detail($0, of: code, v, q) }
+        return Reason(code: code, message: message, details: details)
     }
 
     /// A message template's pieces, in order: text, and `{key}` placeholders (the key without
@@ -348,16 +342,4 @@ public struct Evaluator: Sendable {
         body(.text(rest))
     }
 
-    /// Replaces each `{key}` with its detail value (a key without a value stays as written).
-    static func render(_ template: String, _ details: [String: DetailValue]) -> String {
-        guard template.contains("{") else { return template }
-        var out = ""
-        forEachPiece(of: template) { piece in
-            switch piece {
-            case .text(let text): out += text
-            case .placeholder(let key): out += details[String(key)]?.description ?? "{\(key)}"
-            }
-        }
-        return out
-    }
 }

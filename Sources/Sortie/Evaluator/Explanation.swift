@@ -1,8 +1,8 @@
 /// One check of a decision, for `sortie eval --explain`: which rule, what it looked at, and
 /// what came of it. Outcomes are read off the verdict, so the explanation can never disagree
 /// with the decision.
-public struct ExplainStep: Sendable, Hashable, Encodable {
-    public enum Outcome: String, Sendable, Encodable {
+public struct ExplainStep: Sendable, Hashable {
+    public enum Outcome: String, Sendable {
         case passed, failed, warned, skipped
     }
 
@@ -21,17 +21,6 @@ public struct ExplainStep: Sendable, Hashable, Encodable {
         self.outcome = outcome
         self.because = because
         self.channel = channel
-    }
-
-    enum CodingKeys: String, CodingKey { case check, inputs, outcome, because, channel }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(check.rawValue, forKey: .check)
-        try c.encode(inputs, forKey: .inputs)
-        try c.encode(outcome, forKey: .outcome)
-        try c.encodeIfPresent(because, forKey: .because)
-        try c.encodeIfPresent(channel, forKey: .channel)
     }
 }
 

@@ -11,16 +11,27 @@ struct JSONParser {
 
     private let bytes: UnsafeBufferPointer<UInt8>
     private var i = 0
+    /// The keys of the objects being read, outermost first (`["agent"]` inside `agent`).
+    private var path: [String] = []
+    /// The first key written twice in one object, with `path` down to it.
+    private var duplicate: [String]?
 
     private init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
-    /// The value of a whole JSON text, or nil when it is not exactly one JSON value.
+    /// The value of a whole JSON text, or nil when it is not exactly one JSON value. A key
+    /// written twice in one object keeps its last value here; `parseReportingDuplicates` refuses it.
     static func parse(_ input: some Collection<UInt8>) -> JSONValue? {
-        let run: (UnsafeBufferPointer<UInt8>) -> JSONValue? = { buffer in
+        try? parseReportingDuplicates(input).get().value
+    }
+
+    /// The value of a whole JSON text, with the first key written twice in one object (as the
+    /// path of keys down to it), or `.notJSON`.
+    static func parseReportingDuplicates(_ input: some Collection<UInt8>) -> Result<(value: JSONValue, duplicate: [String]?), JSONValue.ParseFailure> {
+        let run: (UnsafeBufferPointer<UInt8>) -> Result<(value: JSONValue, duplicate: [String]?), JSONValue.ParseFailure> = { buffer in
             var parser = JSONParser(buffer)
-            guard let value = parser.value(depth: 0) else { return nil }
+            guard let value = parser.value(depth: 0) else { return .failure(.notJSON) }
             parser.skipWhitespace()
-            return parser.i == buffer.count ? value : nil
+            return parser.i == buffer.count ? .success((value, parser.duplicate)) : .failure(.notJSON)
         }
         if let result = input.withContiguousStorageIfAvailable(run) { return result }
         return Array(input).withUnsafeBufferPointer(run)
@@ -63,8 +74,10 @@ struct JSONParser {
             skipWhitespace()
             guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { return nil }
             i += 1
+            path.append(key)
             guard let element = value(depth: depth) else { return nil }
-            result[key] = element
+            path.removeLast()
+            if result.updateValue(element, forKey: key) != nil, duplicate == nil { duplicate = path + [key] }
             skipWhitespace()
             guard i < bytes.count else { return nil }
             if bytes[i] == UInt8(ascii: ",") { i += 1; continue }

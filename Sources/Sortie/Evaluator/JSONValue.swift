@@ -9,9 +9,30 @@ public enum JSONValue: Sendable, Hashable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    /// Parses one JSON text (RFC 8259, strictly). Nil when it is not exactly one JSON value.
+    /// Parses one JSON text (RFC 8259, strictly). Nil when it is not exactly one JSON value, or
+    /// when an object has a key twice (two readers must never read one text two ways).
     public static func parse(_ bytes: some Collection<UInt8>) -> JSONValue? {
-        JSONParser.parse(bytes)
+        try? parseReportingDuplicates(bytes).get()
+    }
+
+    /// Why a text is not one JSON value a request can be read from.
+    public enum ParseFailure: Error, Sendable, Hashable {
+        case notJSON
+        /// A key written twice in one object: its dotted path (`agent.id`), and the text's
+        /// top-level `id` when it is written once, as a string.
+        case duplicateKey(path: String, id: String?)
+    }
+
+    /// Parses one JSON text, saying why it is refused: not JSON, or a key written twice.
+    public static func parseReportingDuplicates(_ bytes: some Collection<UInt8>) -> Result<JSONValue, ParseFailure> {
+        switch JSONParser.parseReportingDuplicates(bytes) {
+        case .failure(let failure): return .failure(failure)
+        case .success((let value, nil)): return .success(value)
+        case .success((let value, let duplicate?)):
+            var id: String?
+            if duplicate != ["id"], case .object(let object) = value, case .string(let text)? = object["id"] { id = text }
+            return .failure(.duplicateKey(path: duplicate.joined(separator: "."), id: id))
+        }
     }
 
     /// What the value is, for "expected X, found Y" messages.

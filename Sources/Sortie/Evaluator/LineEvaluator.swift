@@ -1,17 +1,16 @@
 /// Decides JSON Lines from bytes to bytes, for `sortie eval`'s throughput: the request is read
 /// straight into `RequestFacts` (names interned while they are still bytes of the line; no
 /// `JSONValue`, no dictionaries, no `String`s), the rules are `Evaluator.evaluate`'s own, and the
-/// decision is written into the caller's byte buffer, messages from templates split once.
+/// decision is written by `DecisionWriter` with details read through `Evaluator.detail`.
 ///
-/// The output is byte for byte `Evaluator.decide(json:).json` (a differential test holds the two
-/// together). A line this reader does not handle — malformed, an escape in a string, a name that
-/// is not ASCII, an unknown field, a repeated key, a fractional count — goes to that reference path,
-/// so every `INVALID_REQUEST` is the reference's own.
+/// The reader knows the request's fields from `RequestField`'s declaration. Its output is byte for
+/// byte `Evaluator.decide(json:).json` (a differential test holds the two together). A line this
+/// reader does not handle — malformed, an escape in a string, a name that is not ASCII, an unknown
+/// field, a repeated key, a `null` where it is not allowed, a fractional count — goes to that
+/// reference path, so every `INVALID_REQUEST` is the reference's own.
 public struct LineEvaluator: Sendable {
     public let evaluator: Evaluator
 
-    /// Pre-escaped JSON fragments: policy names, the revision, reason code openings, template text.
-    private let pool: [UInt8]
     private let licenses: ByteTable
     private let agents: ByteTable
     private let teams: ByteTable
@@ -20,41 +19,11 @@ public struct LineEvaluator: Sendable {
     private let entryPoints: ByteTable
     private let triggers: ByteTable
     private let wrapUpReasons: ByteTable
+    /// Locale name → index into the evaluator's message templates.
     private let locales: ByteTable
-    private let defaultLocaleIndex: Int
-    private let profileNames: [Range<Int>]
-    /// `["a","b"]` per channel, sorted, as `options` lists them.
-    private let entryPointLists: (sms: Range<Int>, email: Range<Int>)
-    /// `"sha256:…"`, quoted.
-    private let revision: Range<Int>
-    /// `{"code":"CODE","details":{` per code (by `order`).
-    private let codeOpenings: [Range<Int>]
-    /// Per code: its detail slots in key order, each with its `"key":` text.
-    private let detailOrder: [[(slot: Int, key: Range<Int>)]]
-    /// Per locale and code (`locale * codeCount + order`): the message's pieces.
-    private let templates: [[Piece]]
-
-    /// Text of the pool, or the detail value in a slot (an index into the code's `detailKeys`).
-    private struct Piece: Sendable {
-        var slot: Int
-        var text: Range<Int>
-    }
 
     public init(evaluator e: Evaluator) {
         self.evaluator = e
-        var pool: [UInt8] = []
-        func add(_ text: String, escaped: Bool = true) -> Range<Int> {
-            let start = pool.count
-            if escaped {
-                var json = ""
-                DecisionJSON.string(text, &json)
-                pool += json.utf8.dropFirst().dropLast()
-            } else {
-                pool += text.utf8
-            }
-            return start..<pool.count
-        }
-        let policy = e.policy
         licenses = ByteTable(e.licenses.map { ($0.key, $0.value ? 1 : 0) })
         agents = ByteTable(e.profileByAgent.map { ($0.key, $0.value) })
         teams = ByteTable(e.profileByTeam.map { ($0.key, $0.value) })
@@ -62,55 +31,19 @@ public struct LineEvaluator: Sendable {
         states = ByteTable(e.allowedStates.map { ($0, 1) })
         entryPoints = ByteTable(e.entryPointIndexByName.map { ($0.key, $0.value) })
         triggers = ByteTable(e.disallowedTriggers.map { ($0, 1) })
-        wrapUpReasons = ByteTable(policy.wrapUpReasons.map { ($0, 1) })
-        var localeNames = policy.locales
-        if !localeNames.contains(e.defaultLocale) { localeNames.append(e.defaultLocale) }
-        locales = ByteTable(policy.locales.enumerated().map { ($1, $0) })
-        defaultLocaleIndex = localeNames.firstIndex(of: e.defaultLocale) ?? 0
-        profileNames = policy.profiles.map { add($0.name) }
-        func list(_ channel: Channel) -> Range<Int> {
-            var json = "["
-            for (i, name) in (e.entryPointNamesByChannel[channel] ?? []).enumerated() {
-                if i > 0 { json += "," }
-                DecisionJSON.string(name, &json)
-            }
-            return add(json + "]", escaped: false)
-        }
-        entryPointLists = (list(.sms), list(.email))
-        revision = add("\"" + e.revision + "\"", escaped: false)
-        codeOpenings = ReasonCode.allCases.map { add("{\"code\":\"\($0.rawValue)\",\"details\":{", escaped: false) }
-        detailOrder = ReasonCode.allCases.map { code in
-            code.detailKeys.enumerated().sorted { $0.element < $1.element }.map { (slot: $0.offset, key: add("\"\($0.element)\":", escaped: false)) }
-        }
-        var templates: [[Piece]] = []
-        for locale in localeNames {
-            for code in ReasonCode.allCases {
-                var pieces: [Piece] = []
-                Evaluator.forEachPiece(of: e.messageTemplate(code, locale: locale)) { piece in
-                    switch piece {
-                    case .text(let text):
-                        if !text.isEmpty { pieces.append(Piece(slot: -1, text: add(String(text)))) }
-                    case .placeholder(let key):
-                        if let slot = code.detailKeys.firstIndex(of: String(key)) {
-                            pieces.append(Piece(slot: slot, text: 0..<0))
-                        } else {
-                            pieces.append(Piece(slot: -1, text: add("{\(key)}")))
-                        }
-                    }
-                }
-                templates.append(pieces)
-            }
-        }
-        self.templates = templates
-        self.pool = pool
+        wrapUpReasons = ByteTable(e.policy.wrapUpReasons.map { ($0, 1) })
+        locales = ByteTable(e.policy.locales.enumerated().map { ($1, $0) })
     }
 
     /// Appends the decision for one line (without its line break), and a `\n`, to `out`.
     public func decide(line: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
-        if !decideFast(line, &out) {
-            out += evaluator.decide(json: line).json.utf8
+        var w = JSONWriter(appendingTo: out)
+        out = []
+        if !decideFast(line, &w) {
+            evaluator.decide(json: line).write(&w)
         }
-        out.append(0x0A)
+        w.bytes.append(0x0A)
+        out = w.bytes
     }
 
     // MARK: Reading the request
@@ -118,6 +51,7 @@ public struct LineEvaluator: Sendable {
     /// A string value: a range of the line, `nil` when absent or null.
     private typealias Text = Range<Int>?
 
+    /// What the reader found, one slot per declared field it reads.
     private struct Scanned {
         var id: Text = nil, locale: Text = nil, channel: Text = nil, to: Text = nil, entryPoint: Text = nil
         var subject: Text = nil, trigger: Text = nil, wrapUpReason: Text = nil
@@ -129,10 +63,59 @@ public struct LineEvaluator: Sendable {
         var destinationActive = false, subjectUsed = false
         /// Some string (an `id` or `subject`) has non-ASCII bytes: the line's UTF-8 is checked.
         var nonASCII = false
+
+        /// The slot of a string field.
+        subscript(text field: RequestField) -> Text {
+            get {
+                switch field {
+                case .id: id
+                case .locale: locale
+                case .channel: channel
+                case .to: to
+                case .entryPoint: entryPoint
+                case .subject: subject
+                case .trigger: trigger
+                case .wrapUpReason: wrapUpReason
+                case .agentID: agentID
+                case .agentLicense: license
+                case .agentState: state
+                case .agentTeam: team
+                case .agentSite: site
+                case .action, .agent, .activeOutbound, .destinationActive, .subjectUsed, .operation: nil
+                }
+            }
+            set {
+                switch field {
+                case .id: id = newValue
+                case .locale: locale = newValue
+                case .channel: channel = newValue
+                case .to: to = newValue
+                case .entryPoint: entryPoint = newValue
+                case .subject: subject = newValue
+                case .trigger: trigger = newValue
+                case .wrapUpReason: wrapUpReason = newValue
+                case .agentID: agentID = newValue
+                case .agentLicense: license = newValue
+                case .agentState: state = newValue
+                case .agentTeam: team = newValue
+                case .agentSite: site = newValue
+                case .action, .agent, .activeOutbound, .destinationActive, .subjectUsed, .operation: break
+                }
+            }
+        }
+
+        /// Whether the request carries a field `RequestField.needed(by:)` names.
+        func has(_ field: RequestField) -> Bool {
+            switch field {
+            case .agent: hasAgent
+            case .operation: operation != nil
+            default: self[text: field] != nil
+            }
+        }
     }
 
-    /// A strict reader of exactly the request schema; every `return false`/`nil` hands the line
-    /// to the reference path, which says what is wrong with it.
+    /// A strict reader of exactly the declared request fields; every `false` or `nil` hands the
+    /// line to the reference path, which says what is wrong with it.
     private struct Reader {
         let b: UnsafeBufferPointer<UInt8>
         var i = 0
@@ -176,11 +159,13 @@ public struct LineEvaluator: Sendable {
             return true
         }
 
-        /// A string or null (nil); names must be ASCII. `ok` is false when it is neither.
-        mutating func optionalString(name: Bool) -> (ok: Bool, value: Text) {
+        func slice(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: b[range]) }
+
+        /// A string, or null where `nullable`; names must be ASCII. `ok` is false otherwise.
+        mutating func optionalString(name: Bool, nullable: Bool) -> (ok: Bool, value: Text) {
             skipWhitespace()
             guard i < b.count else { return (false, nil) }
-            if b[i] == UInt8(ascii: "n") { return (literal("null"), nil) }
+            if b[i] == UInt8(ascii: "n") { return (nullable && literal("null"), nil) }
             var ascii = true
             guard let range = string(ascii: &ascii) else { return (false, nil) }
             if !ascii {
@@ -190,36 +175,19 @@ public struct LineEvaluator: Sendable {
             return (true, range)
         }
 
-        /// Reads a string-or-null field into `scanned` with `set`; `bit` or nil (a failure).
-        mutating func text(_ bit: Int, name: Bool = true, _ set: (inout Scanned, Text) -> Void) -> Int? {
-            let (ok, value) = optionalString(name: name)
-            guard ok else { return nil }
-            set(&scanned, value)
-            return bit
-        }
-
-        /// Reads a boolean-or-null field (null is false) into `scanned` with `set`.
-        mutating func flag(_ bit: Int, _ set: (inout Scanned, Bool) -> Void) -> Int? {
+        /// `true` or `false` (never null: a flag read as absent would fail open).
+        mutating func flag() -> Bool? {
             skipWhitespace()
             guard i < b.count else { return nil }
-            let ok: Bool, value: Bool
             switch b[i] {
-            case UInt8(ascii: "t"): (ok, value) = (literal("true"), true)
-            case UInt8(ascii: "f"): (ok, value) = (literal("false"), false)
-            case UInt8(ascii: "n"): (ok, value) = (literal("null"), false)
+            case UInt8(ascii: "t"): return literal("true") ? true : nil
+            case UInt8(ascii: "f"): return literal("false") ? false : nil
             default: return nil
             }
-            guard ok else { return nil }
-            set(&scanned, value)
-            return bit
         }
 
-        func equals(_ range: Range<Int>, _ word: StaticString) -> Bool {
-            range.count == word.utf8CodeUnitCount && memcmpEqual(b.baseAddress! + range.lowerBound, word.utf8Start, range.count)
-        }
-
-        /// Calls `field` for each key of an object (at `{`), which reads the value; a repeated key
-        /// of `known` (a bit per field `field` returns) fails.
+        /// Calls `field` for each key of an object (at `{`), which reads the value and returns a
+        /// bit for the key; a repeated key fails.
         mutating func object(_ field: (inout Reader, Range<Int>) -> Int?) -> Bool {
             guard consume(UInt8(ascii: "{")) else { return false }
             if consume(UInt8(ascii: "}")) { return true }
@@ -227,11 +195,8 @@ public struct LineEvaluator: Sendable {
             while true {
                 var ascii = true
                 guard let key = string(ascii: &ascii), ascii, consume(UInt8(ascii: ":")) else { return false }
-                guard let bit = field(&self, key) else { return false }
-                if bit >= 0 {
-                    if seen & (1 << bit) != 0 { return false }
-                    seen |= 1 << bit
-                }
+                guard let bit = field(&self, key), seen & (1 << bit) == 0 else { return false }
+                seen |= 1 << bit
                 if consume(UInt8(ascii: ",")) { continue }
                 return consume(UInt8(ascii: "}"))
             }
@@ -252,124 +217,105 @@ public struct LineEvaluator: Sendable {
             return n
         }
 
+        /// A string naming one of `choices`, as its index.
+        mutating func choice(_ choices: [String]) -> Int? {
+            let (ok, text) = optionalString(name: true, nullable: false)
+            guard ok, let text else { return nil }
+            let bytes = slice(text)
+            return choices.firstIndex { $0.utf8.elementsEqual(bytes) }
+        }
+
+        /// Reads the value of a declared field; false when the line is for the reference path.
+        mutating func read(_ field: RequestField) -> Bool {
+            switch RequestField.types[field.rawValue] {
+            case .string:
+                let (ok, value) = optionalString(name: field != .id && field != .subject, nullable: RequestField.nullable[field.rawValue])
+                scanned[text: field] = value
+                return ok
+            case .boolean:
+                guard let value = flag() else { return false }
+                if field == .destinationActive { scanned.destinationActive = value } else { scanned.subjectUsed = value }
+                return true
+            case .action:
+                guard let index = choice(Self.actions) else { return false }
+                scanned.action = Request.Action.allCases[index]
+                return true
+            case .operation:
+                guard let index = choice(Self.operations) else { return false }
+                scanned.operation = Request.OperationKind.allCases[index]
+                return true
+            case .counts:
+                return counts()
+            case .agent:
+                scanned.hasAgent = true
+                return object { r, key in
+                    guard let field = RequestField.named(r.slice(key), agent: true), r.read(field) else { return nil }
+                    return field.rawValue
+                }
+            }
+        }
+
+        static let actions = Request.Action.allCases.map(\.rawValue)
+        static let operations = Request.OperationKind.allCases.map(\.rawValue)
+
         mutating func request() -> Bool {
             let ok = object { r, key in
-                switch key.count {
-                case 2:
-                    if r.equals(key, "id") { return r.text(0, name: false) { $0.id = $1 } }
-                    if r.equals(key, "to") { return r.text(1) { $0.to = $1 } }
-                case 5:
-                    if r.equals(key, "agent") { return r.agent() ? 2 : nil }
-                case 6:
-                    if r.equals(key, "action") {
-                        let (ok, text) = r.optionalString(name: true)
-                        guard ok else { return nil }
-                        if let text {
-                            if r.equals(text, "start") { r.scanned.action = .start }
-                            else if r.equals(text, "options") { r.scanned.action = .options }
-                            else if r.equals(text, "operation") { r.scanned.action = .operation }
-                            else if r.equals(text, "close") { r.scanned.action = .close }
-                            else { return nil }
-                        }
-                        return 3
-                    }
-                    if r.equals(key, "locale") { return r.text(4) { $0.locale = $1 } }
-                case 7:
-                    if r.equals(key, "channel") { return r.text(5) { $0.channel = $1 } }
-                    if r.equals(key, "subject") { return r.text(6, name: false) { $0.subject = $1 } }
-                    if r.equals(key, "trigger") { return r.text(7) { $0.trigger = $1 } }
-                case 9:
-                    if r.equals(key, "operation") {
-                        let (ok, text) = r.optionalString(name: true)
-                        guard ok else { return nil }
-                        if let text {
-                            if r.equals(text, "conference") { r.scanned.operation = .conference }
-                            else if r.equals(text, "transfer") { r.scanned.operation = .transfer }
-                            else if r.equals(text, "workflow") { r.scanned.operation = .workflow }
-                            else { return nil }
-                        }
-                        return 8
-                    }
-                case 10:
-                    if r.equals(key, "entryPoint") { return r.text(9) { $0.entryPoint = $1 } }
-                case 11:
-                    if r.equals(key, "subjectUsed") { return r.flag(10) { $0.subjectUsed = $1 } }
-                case 12:
-                    if r.equals(key, "wrapUpReason") { return r.text(11) { $0.wrapUpReason = $1 } }
-                case 14:
-                    if r.equals(key, "activeOutbound") { return r.counts() ? 12 : nil }
-                case 17:
-                    if r.equals(key, "destinationActive") { return r.flag(13) { $0.destinationActive = $1 } }
-                default:
-                    break
-                }
-                return nil
+                guard let field = RequestField.named(r.slice(key), agent: false), r.read(field) else { return nil }
+                return field.rawValue
             }
             guard ok else { return false }
             skipWhitespace()
             return i == b.count
         }
 
-        mutating func agent() -> Bool {
-            scanned.hasAgent = true
-            return object { r, key in
-                if r.equals(key, "id") { return r.text(0) { $0.agentID = $1 } }
-                if r.equals(key, "license") { return r.text(1) { $0.license = $1 } }
-                if r.equals(key, "state") { return r.text(2) { $0.state = $1 } }
-                if r.equals(key, "team") { return r.text(3) { $0.team = $1 } }
-                if r.equals(key, "site") { return r.text(4) { $0.site = $1 } }
-                return nil
-            }
-        }
-
+        /// The `sms` and `email` counts. Other channels count for nothing but must still be
+        /// counts and written once; past four of them the line goes to the reference path.
         mutating func counts() -> Bool {
-            skipWhitespace()
-            if i < b.count, b[i] == UInt8(ascii: "n") { return literal("null") }
-            // Repeated keys: the last one counts, as in a dictionary (no bit is returned).
+            var others = (0..<0, 0..<0, 0..<0, 0..<0)
+            var otherCount = 0
             return object { r, key in
                 guard let n = r.count() else { return nil }
-                if r.equals(key, "sms") { r.scanned.sms = n } else if r.equals(key, "email") { r.scanned.email = n }
-                return -1
+                let name = r.slice(key)
+                if name.elementsEqual("sms".utf8) {
+                    r.scanned.sms = n
+                    return 0
+                }
+                if name.elementsEqual("email".utf8) {
+                    r.scanned.email = n
+                    return 1
+                }
+                guard otherCount < 4 else { return nil }
+                for index in 0..<otherCount {
+                    let seen = switch index {
+                    case 0: others.0
+                    case 1: others.1
+                    case 2: others.2
+                    default: others.3
+                    }
+                    if r.slice(seen).elementsEqual(name) { return nil }
+                }
+                switch otherCount {
+                case 0: others.0 = key
+                case 1: others.1 = key
+                case 2: others.2 = key
+                default: others.3 = key
+                }
+                otherCount += 1
+                return 1 + otherCount
             }
         }
     }
 
     // MARK: Deciding
 
-    /// A detail value: JSON string content (already escaped), an integer, or null.
-    private enum Detail {
-        case text(UnsafeBufferPointer<UInt8>)
-        case integer(Int)
-        case null
-    }
-
-    private static func bytes(_ s: StaticString) -> UnsafeBufferPointer<UInt8> {
-        UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)
-    }
-
-    private static func channelName(_ channel: Channel) -> UnsafeBufferPointer<UInt8> {
-        channel == .sms ? bytes("sms") : bytes("email")
-    }
-
     /// Reads, checks, evaluates and writes one request; false (with nothing written) when the
     /// line is for the reference path.
-    func decideFast(_ line: UnsafeBufferPointer<UInt8>, _ out: inout [UInt8]) -> Bool {
+    func decideFast(_ line: UnsafeBufferPointer<UInt8>, _ w: inout JSONWriter) -> Bool {
         guard line.count > 0 else { return false }
         var reader = Reader(line)
         guard reader.request() else { return false }
         let s = reader.scanned
-        // What Request.decode requires.
-        guard s.hasAgent, s.agentID != nil else { return false }
-        switch s.action {
-        case .start:
-            guard s.license != nil, s.state != nil, s.channel != nil, s.to != nil else { return false }
-        case .options:
-            guard s.license != nil, s.state != nil else { return false }
-        case .operation:
-            guard let operation = s.operation, operation != .workflow || s.trigger != nil else { return false }
-        case .close:
-            break
-        }
+        for field in RequestField.needed(by: s.action, workflow: s.operation == .workflow) where !s.has(field) { return false }
         if s.nonASCII, String(validating: line, as: UTF8.self) == nil { return false }
         func slice(_ range: Range<Int>?) -> UnsafeBufferPointer<UInt8> {
             guard let range else { return UnsafeBufferPointer(start: nil, count: 0) }
@@ -388,7 +334,7 @@ public struct LineEvaluator: Sendable {
         f.activeSMS = s.sms
         f.activeEmail = s.email
         if let channel = s.channel {
-            if reader.equals(channel, "sms") { f.channel = .sms } else if reader.equals(channel, "email") { f.channel = .email }
+            if reader.slice(channel).elementsEqual("sms".utf8) { f.channel = .sms } else if reader.slice(channel).elementsEqual("email".utf8) { f.channel = .email }
         }
         if s.entryPoint != nil {
             guard let index = find(entryPoints, s.entryPoint) else { return false }
@@ -400,6 +346,7 @@ public struct LineEvaluator: Sendable {
         }
         var wrapUpReason = 0..<0
         if s.action == .close, let range = s.wrapUpReason {
+            // A name here is ASCII without control characters: spaces are its only whitespace.
             var lower = range.lowerBound, upper = range.upperBound
             while lower < upper, line[lower] == 0x20 { lower += 1 }
             while upper > lower, line[upper - 1] == 0x20 { upper -= 1 }
@@ -416,16 +363,16 @@ public struct LineEvaluator: Sendable {
         f.stateAllowed = state >= 0
         if s.action == .start || s.action == .options {
             guard let byAgent = find(agents, s.agentID) else { return false }
-            var profile = byAgent
-            if profile < 0, s.team != nil {
-                guard let byTeam = find(teams, s.team) else { return false }
-                profile = byTeam
+            var unsure = false
+            func lookUp(_ table: ByteTable, _ range: Range<Int>?) -> Int? {
+                guard range != nil else { return nil }
+                guard let value = find(table, range) else { unsure = true; return nil }
+                return value >= 0 ? value : nil
             }
-            if profile < 0, s.site != nil {
-                guard let bySite = find(sites, s.site) else { return false }
-                profile = bySite
-            }
-            f.profileIndex = profile >= 0 ? profile : evaluator.defaultProfileIndex ?? -1
+            let profile = evaluator.resolveProfile(byAgent: byAgent >= 0 ? byAgent : nil,
+                                                   byTeam: { lookUp(teams, s.team) }, bySite: { lookUp(sites, s.site) })
+            guard !unsure else { return false }
+            f.profileIndex = profile ?? -1
         }
         f.destinationActive = s.destinationActive
         f.subjectUsed = s.subjectUsed
@@ -439,225 +386,77 @@ public struct LineEvaluator: Sendable {
         } else {
             f.subjectBlank = true
         }
-        var localeIndex = defaultLocaleIndex
+        var locale = evaluator.templates.defaultIndex
         if s.locale != nil {
             guard let index = find(locales, s.locale) else { return false }
-            if index >= 0 { localeIndex = index }
+            if index >= 0 { locale = index }
         }
 
+        var q = RequestQuotes()
+        func quote(_ range: Range<Int>?) -> DetailText? { range.map { .json(slice($0)) } }
+        q.license = quote(s.license)
+        q.state = quote(s.state)
+        q.channel = quote(s.channel)
+        q.to = quote(s.to)
+        q.entryPoint = quote(s.entryPoint)
+        q.subject = quote(s.subject)
+        q.trigger = quote(s.trigger)
+        q.wrapUpReason = s.wrapUpReason == nil ? nil : .json(slice(wrapUpReason))
+        let id = quote(s.id)
+        if s.action == .options {
+            writeOptions(evaluator.evaluateOptions(f), q, id: id, locale: locale, &w)
+            return true
+        }
+        let v = evaluator.evaluate(f) { channel in Destination.problem(ascii: slice(s.to), channel: channel) }
         let to = slice(s.to)
-        pool.withUnsafeBufferPointer { pool in
-            var w = Writer(out: out, pool: pool, templates: templates, localeIndex: localeIndex, codeOpenings: codeOpenings, detailOrder: detailOrder)
-            out = []
-            if s.action == .options {
-                writeOptions(f, s, slice, &w)
-            } else {
-                let v = evaluator.evaluate(f) { channel in Destination.problem(ascii: to, channel: channel) }
-                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: to.count + 1) { scratch in
-                    var normalized = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
-                    if let channel = v.channel, s.to != nil, v.destinationProblem == nil {
-                        var n = 0
-                        Destination.writeNormalized(ascii: to, channel: channel) { scratch[n] = $0; n += 1 }
-                        normalized = UnsafeBufferPointer(rebasing: scratch[0..<n])
-                    }
-                    writeDecision(v, f, s, slice, normalized: v.channel != nil && s.to != nil && v.destinationProblem == nil ? normalized : nil,
-                                  wrapUpReason: slice(wrapUpReason), &w)
-                }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: to.count + 1) { scratch in
+            if let channel = v.channel, s.to != nil, v.destinationProblem == nil {
+                var n = 0
+                Destination.writeNormalized(ascii: to, channel: channel) { scratch[n] = $0; n += 1 }
+                q.normalizedDestination = .json(UnsafeBufferPointer(rebasing: scratch[0..<n]))
             }
-            out = w.out
+            writeDecision(v, q, id: id, isStart: f.action == .start, locale: locale, &w)
         }
         return true
     }
 
-    private func profileName(_ index: Int?, _ pool: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8>? {
-        guard let index else { return nil }
-        return UnsafeBufferPointer(rebasing: pool[profileNames[index]])
+    private func writeReasons(_ codes: ReasonSet, _ v: Verdict, _ q: RequestQuotes, locale: Int, _ w: inout JSONWriter) {
+        let e = evaluator
+        DecisionWriter.reasons(&w, codes) { w, code in
+            DecisionWriter.reason(&w, code, detail: { e.detail($0, of: code, v, q) }) { w in
+                e.templates.write(code, locale: locale, &w) { e.detail($0, of: code, v, q) }
+            }
+        }
     }
 
-    private func writeDecision(_ v: Verdict, _ f: RequestFacts, _ s: Scanned, _ slice: (Range<Int>?) -> UnsafeBufferPointer<UInt8>,
-                               normalized: UnsafeBufferPointer<UInt8>?, wrapUpReason: UnsafeBufferPointer<UInt8>, _ w: inout Writer) {
-        let profile = profileName(v.profileIndex, w.pool)
-        let channel: UnsafeBufferPointer<UInt8> = v.channel.map(Self.channelName) ?? slice(s.channel)
-        func details(_ code: ReasonCode) -> (Detail, Detail, Detail, Detail) {
-            let c = Detail.text(channel), none = Detail.null
-            switch code {
-            case .licenseNotEligible: return (.text(slice(s.license)), none, none, none)
-            case .channelNotSupported, .noEntryPointConfigured: return (c, none, none, none)
-            case .channelNotInProfile: return (c, .text(profile ?? slice(nil)), none, none)
-            case .agentStateNotAllowed: return (.text(slice(s.state)), none, none, none)
-            case .outboundLimitReached: return (c, .integer(v.limit), .integer(v.active), .text(profile ?? slice(nil)))
-            case .invalidDestination:
-                let problem: StaticString = switch v.destinationProblem {
-                case .missingCountryCode?: "missing-country-code"
-                case .invalidPhoneNumber?: "invalid-phone-number"
-                case .unknownCountryCode?: "unknown-country-code"
-                case .invalidEmail?: "invalid-email"
-                case nil: ""
-                }
-                return (.text(slice(s.to)), .text(Self.bytes(problem)), none, none)
-            case .entryPointNotFound: return (s.entryPoint == nil ? .null : .text(slice(s.entryPoint)), c, none, none)
-            case .entryPointChannelMismatch:
-                let other = v.entryPointIndex.map { Self.channelName(evaluator.policy.entryPoints[$0].channel) } ?? slice(nil)
-                return (.text(slice(s.entryPoint)), c, .text(other), none)
-            case .conversationAlreadyActive:
-                // The normalized destination when it normalizes, else `to` as given.
-                return (.text(normalized ?? slice(s.to)), none, none, none)
-            case .emailSubjectReused: return (.text(slice(s.subject)), none, none, none)
-            case .conferenceNotAllowed: return (.text(Self.bytes("conference")), none, none, none)
-            case .transferNotAllowed: return (.text(Self.bytes("transfer")), none, none, none)
-            case .workflowTriggerNotAllowed: return (.text(slice(s.trigger)), none, none, none)
-            case .wrapUpReasonUnknown: return (.text(wrapUpReason), none, none, none)
-            case .invalidRequest, .digitalChannelsDisabled, .noMultimediaProfile, .emailSubjectRequired, .wrapUpReasonRequired,
-                 .taskCreationFailed, .agentAssignmentFailed: return (none, none, none, none)
-            }
-        }
-        let isStart = f.action == .start
-        w.raw(v.reasons.isEmpty ? "{\"allowed\":true,\"destination\":" : "{\"allowed\":false,\"destination\":")
-        w.optionalString(isStart ? normalized : nil)
-        w.raw(",\"id\":")
-        w.optionalString(s.id.map { slice($0) })
-        w.raw(",\"profile\":")
-        w.optionalString(isStart ? profile : nil)
-        w.raw(",\"reasons\":[")
-        var first = true
-        for code in v.reasons {
-            if !first { w.raw(",") }
-            first = false
-            w.reason(code, details(code))
-        }
-        w.raw("],\"revision\":")
-        w.append(UnsafeBufferPointer(rebasing: w.pool[revision]))
-        w.raw(",\"warnings\":[")
-        first = true
-        for code in v.warnings {
-            if !first { w.raw(",") }
-            first = false
-            w.reason(code, details(code))
-        }
-        w.raw("]}")
+    private func profileName(_ index: Int?) -> DetailText? {
+        index.map { .text(evaluator.policy.profiles[$0].name) }
     }
 
-    private func writeOptions(_ f: RequestFacts, _ s: Scanned, _ slice: (Range<Int>?) -> UnsafeBufferPointer<UInt8>, _ w: inout Writer) {
-        let o = evaluator.evaluateOptions(f)
-        let profile = profileName(o.profileIndex, w.pool)
-        w.raw(o.allowed ? "{\"allowed\":true,\"channels\":[" : "{\"allowed\":false,\"channels\":[")
-        for channel in [Channel.sms, .email] {
-            let c = channel == .sms ? o.sms : o.email
-            w.raw(channel == .sms ? "{\"active\":" : ",{\"active\":")
-            w.integer(c.active)
-            w.raw(c.allowed ? ",\"allowed\":true,\"channel\":\"" : ",\"allowed\":false,\"channel\":\"")
-            w.append(Self.channelName(channel))
-            w.raw("\",\"entryPoints\":")
-            w.append(UnsafeBufferPointer(rebasing: w.pool[channel == .sms ? entryPointLists.sms : entryPointLists.email]))
-            w.raw(",\"limit\":")
-            if c.limit >= 0 { w.integer(c.limit) } else { w.raw("null") }
-            w.raw(",\"reasons\":[")
-            var first = true
-            for code in c.reasons {
-                if !first { w.raw(",") }
-                first = false
-                let name = Detail.text(Self.channelName(channel)), none = Detail.null
-                switch code {
-                case .channelNotInProfile: w.reason(code, (name, .text(profile ?? slice(nil)), none, none))
-                case .outboundLimitReached: w.reason(code, (name, .integer(c.limit), .integer(c.active), .text(profile ?? slice(nil))))
-                default: w.reason(code, (name, none, none, none))
-                }
-            }
-            w.raw("]}")
-        }
-        w.raw("],\"id\":")
-        w.optionalString(s.id.map { slice($0) })
-        w.raw(",\"profile\":")
-        w.optionalString(profile)
-        w.raw(",\"reasons\":[")
-        var first = true
-        for code in o.reasons {
-            if !first { w.raw(",") }
-            first = false
-            switch code {
-            case .licenseNotEligible: w.reason(code, (.text(slice(s.license)), .null, .null, .null))
-            case .agentStateNotAllowed: w.reason(code, (.text(slice(s.state)), .null, .null, .null))
-            default: w.reason(code, (.null, .null, .null, .null))
-            }
-        }
-        w.raw("],\"revision\":")
-        w.append(UnsafeBufferPointer(rebasing: w.pool[revision]))
-        w.raw(",\"warnings\":[]}")
+    private func writeDecision(_ v: Verdict, _ q: RequestQuotes, id: DetailText?, isStart: Bool, locale: Int, _ w: inout JSONWriter) {
+        DecisionWriter.decision(
+            &w, allowed: v.allowed, destination: isStart ? q.normalizedDestination : nil, id: id,
+            profile: isStart ? profileName(v.profileIndex) : nil,
+            reasons: { writeReasons(v.reasons, v, q, locale: locale, &$0) }, revision: evaluator.revision,
+            warnings: { writeReasons(v.warnings, v, q, locale: locale, &$0) })
     }
 
-    /// Appends JSON to a byte buffer.
-    private struct Writer {
-        var out: [UInt8]
-        let pool: UnsafeBufferPointer<UInt8>
-        let templates: [[Piece]]
-        let localeIndex: Int
-        let codeOpenings: [Range<Int>]
-        let detailOrder: [[(slot: Int, key: Range<Int>)]]
-
-        mutating func raw(_ s: StaticString) {
-            out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
-        }
-
-        mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
-            out.append(contentsOf: bytes)
-        }
-
-        mutating func integer(_ n: Int) {
-            if n < 0 { out.append(UInt8(ascii: "-")) }
-            var magnitude = n.magnitude
-            var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                         UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-            var count = 0
-            withUnsafeMutableBytes(of: &digits) { d in
-                repeat {
-                    d[19 - count] = UInt8(magnitude % 10) + 48
-                    magnitude /= 10
-                    count += 1
-                } while magnitude > 0
-                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: d[(20 - count)...]))
-            }
-        }
-
-        mutating func optionalString(_ text: UnsafeBufferPointer<UInt8>?) {
-            guard let text else { return raw("null") }
-            out.append(0x22)
-            out.append(contentsOf: text)
-            out.append(0x22)
-        }
-
-        mutating func value(_ d: Detail, inMessage: Bool) {
-            switch d {
-            case .text(let text):
-                if inMessage { append(text) } else { optionalString(text) }
-            case .integer(let n): integer(n)
-            case .null: if !inMessage { raw("null") }
-            }
-        }
-
-        mutating func reason(_ code: ReasonCode, _ details: (Detail, Detail, Detail, Detail)) {
-            func slot(_ i: Int) -> Detail {
-                switch i {
-                case 0: details.0
-                case 1: details.1
-                case 2: details.2
-                default: details.3
+    private func writeOptions(_ o: OptionsVerdict, _ q: RequestQuotes, id: DetailText?, locale: Int, _ w: inout JSONWriter) {
+        DecisionWriter.decision(
+            &w, allowed: o.allowed,
+            channels: { w in
+                for channel in Channel.allCases {
+                    let c = o.channel(channel)
+                    if channel != .sms { w.raw(",") }
+                    DecisionWriter.channel(&w, channel, active: c.active, allowed: c.allowed,
+                                           entryPoints: evaluator.entryPointNamesByChannel[channel] ?? [],
+                                           limit: c.limit >= 0 ? c.limit : nil) { w in
+                        writeReasons(c.reasons, o.verdict(for: channel), q, locale: locale, &w)
+                    }
                 }
-            }
-            let order = code.order
-            append(UnsafeBufferPointer(rebasing: pool[codeOpenings[order]]))
-            var first = true
-            for (index, key) in detailOrder[order] {
-                if !first { out.append(UInt8(ascii: ",")) }
-                first = false
-                append(UnsafeBufferPointer(rebasing: pool[key]))
-                value(slot(index), inMessage: false)
-            }
-            raw("},\"message\":\"")
-            for piece in templates[localeIndex * ReasonCode.inOrder.count + order] {
-                if piece.slot < 0 { append(UnsafeBufferPointer(rebasing: pool[piece.text])) } else { value(slot(piece.slot), inMessage: true) }
-            }
-            raw("\"}")
-        }
+            },
+            destination: nil, id: id, profile: profileName(o.profileIndex),
+            reasons: { writeReasons(o.reasons, o.verdict(for: nil), q, locale: locale, &$0) },
+            revision: evaluator.revision, warnings: { _ in })
     }
 }

@@ -1,4 +1,4 @@
-/// One request to the evaluator (SPEC §2). Build it with `Request.decode`, which checks every
+/// One request to the evaluator (docs/reference.md, "Requests"). Build it with `Request.decode`, which checks every
 /// field: a request that decodes is well-formed.
 public struct Request: Sendable, Hashable {
     public enum Action: String, Sendable, CaseIterable {
@@ -41,7 +41,7 @@ public struct Request: Sendable, Hashable {
     public var trigger: String?
     public var wrapUpReason: String?
 
-    /// A request built in code. Fields not given take SPEC §2's defaults.
+    /// A request built in code. Fields not given take their defaults (docs/reference.md, "Fields").
     public init(id: String? = nil, action: Action = .start, locale: String? = nil, agent: Agent,
                 activeOutbound: [String: Int] = [:], channel: String? = nil, to: String? = nil,
                 entryPoint: String? = nil, subject: String? = nil, destinationActive: Bool = false,
@@ -82,19 +82,16 @@ public struct InvalidRequest: Error, Sendable, Hashable {
 }
 
 extension Request {
-    static let fields: Set<String> = ["id", "action", "locale", "agent", "activeOutbound", "channel", "to", "entryPoint",
-                                      "subject", "destinationActive", "subjectUsed", "operation", "trigger", "wrapUpReason"]
-    static let agentFields: Set<String> = ["id", "license", "state", "team", "site"]
-
     /// Decodes one JSON Lines line.
     public static func decode(json bytes: some Collection<UInt8>) -> Result<Request, InvalidRequest> {
-        guard let value = JSONValue.parse(bytes) else {
-            return .failure(InvalidRequest(id: nil, field: "(request)", problem: "not valid JSON"))
+        switch JSONValue.parseReportingDuplicates(bytes) {
+        case .success(let value): decode(value)
+        case .failure(.notJSON): .failure(InvalidRequest(id: nil, field: "(request)", problem: "not valid JSON"))
+        case .failure(.duplicateKey(let path, let id)): .failure(InvalidRequest(id: id, field: path, problem: "written twice"))
         }
-        return decode(value)
     }
 
-    /// Decodes a parsed request, checking every field against SPEC §2's table.
+    /// Decodes a parsed request, checking every field against `RequestField`'s declaration.
     public static func decode(_ value: JSONValue) -> Result<Request, InvalidRequest> {
         guard case .object(let object) = value else {
             return .failure(InvalidRequest(id: nil, field: "(request)", problem: "expected a JSON object, found \(value.typeName)"))
@@ -109,76 +106,71 @@ extension Request {
     }
 
     private static func decode(_ r: inout FieldReader, _ object: [String: JSONValue]) throws(InvalidRequest) -> Request {
-        for key in object.keys.sorted() where !fields.contains(key) {
-            throw r.invalid(key, "unknown field")
-        }
-        let id = try r.string("id")
-        var action = Action.start
-        if let text = try r.string("action") {
-            guard let parsed = Action(rawValue: text) else {
-                throw r.invalid("action", "unknown action \"\(text)\"; expected start, options, operation or close")
-            }
-            action = parsed
-        }
-        guard let agentValue = object["agent"], agentValue != .null else { throw r.invalid("agent", "missing") }
-        guard case .object(let agentObject) = agentValue else { throw r.invalid("agent", "expected an object, found \(agentValue.typeName)") }
-        let a = FieldReader(object: agentObject, prefix: "agent.", id: r.id)
-        for key in agentObject.keys.sorted() where !agentFields.contains(key) { throw a.invalid(key, "unknown field") }
-        guard let agentID = try a.string("id") else { throw a.invalid("id", "missing") }
-        let needsAgentDetails = action == .start || action == .options
-        let license = try a.string("license")
-        let state = try a.string("state")
-        if needsAgentDetails {
-            if license == nil { throw a.invalid("license", "missing") }
-            if state == nil { throw a.invalid("state", "missing") }
-        }
-        var request = Request(agent: Agent(id: agentID, license: license, state: state,
-                                           team: try a.string("team"), site: try a.string("site")))
-        request.id = id
-        request.action = action
-        request.locale = try r.string("locale")
-        if let counts = object["activeOutbound"], counts != .null {
-            guard case .object(let map) = counts else { throw r.invalid("activeOutbound", "expected an object, found \(counts.typeName)") }
-            // In key order, so that of two bad counts the same one is reported every time.
-            for (channel, count) in map.sorted(by: { $0.key < $1.key }) {
-                switch count {
-                case .integer(let n) where n >= 0: request.activeOutbound[channel] = n
-                case .integer: throw r.invalid("activeOutbound.\(channel)", "a count cannot be negative")
-                case .number(let n) where n >= 0 && n == n.rounded() && n < 1e15: request.activeOutbound[channel] = Int(n)
-                case .number: throw r.invalid("activeOutbound.\(channel)", "a count is a whole number >= 0")
-                default: throw r.invalid("activeOutbound.\(channel)", "expected an integer, found \(count.typeName)")
+        try r.refuseUnknown(RequestField.topLevel)
+        var request = Request(agent: Agent(id: ""))
+        // Type checks in declaration order, then what each action needs.
+        for field in RequestField.topLevel {
+            let spec = field.spec
+            switch spec.type {
+            case .string:
+                if let path = spec.text { request[keyPath: path] = try r.string(field) }
+            case .boolean:
+                if let path = spec.flag, let flag = try r.bool(field) { request[keyPath: path] = flag }
+            case .action:
+                if let text = try r.string(field) {
+                    guard let parsed = Action(rawValue: text) else {
+                        throw r.invalid(field, "unknown action \"\(text)\"; expected \(Action.allCases.map(\.rawValue).joinedAsChoice)")
+                    }
+                    request.action = parsed
                 }
+            case .operation:
+                if let text = try r.string(field) {
+                    guard let parsed = OperationKind(rawValue: text) else {
+                        throw r.invalid(field, "unknown operation \"\(text)\"; expected \(OperationKind.allCases.map(\.rawValue).joinedAsChoice)")
+                    }
+                    request.operation = parsed
+                }
+            case .counts:
+                request.activeOutbound = try r.counts(field)
+            case .agent:
+                try decodeAgent(r, into: &request)
             }
         }
-        request.channel = try r.string("channel")
-        request.to = try r.string("to")
-        request.entryPoint = try r.string("entryPoint")
-        request.subject = try r.string("subject")
-        request.destinationActive = try r.bool("destinationActive") ?? false
-        request.subjectUsed = try r.bool("subjectUsed") ?? false
-        if let text = try r.string("operation") {
-            guard let parsed = OperationKind(rawValue: text) else {
-                throw r.invalid("operation", "unknown operation \"\(text)\"; expected conference, transfer or workflow")
+        for field in RequestField.allCases where field.isNeeded(by: request.action, operation: request.operation) {
+            if let path = field.spec.text, request[keyPath: path] == nil {
+                throw (field.isAgentField ? r.nested(field) : r).invalid(field, "missing")
             }
-            request.operation = parsed
-        }
-        request.trigger = try r.string("trigger")
-        request.wrapUpReason = try r.string("wrapUpReason")
-        switch action {
-        case .start:
-            if request.channel == nil { throw r.invalid("channel", "missing") }
-            if request.to == nil { throw r.invalid("to", "missing") }
-        case .operation:
-            guard let operation = request.operation else { throw r.invalid("operation", "missing") }
-            if operation == .workflow, request.trigger == nil { throw r.invalid("trigger", "missing") }
-        case .options, .close:
-            break
+            if field == .operation, request.operation == nil { throw r.invalid(field, "missing") }
         }
         return request
     }
+
+    private static func decodeAgent(_ r: FieldReader, into request: inout Request) throws(InvalidRequest) {
+        guard let value = r.object[RequestField.agent.spec.key] else { throw r.invalid(.agent, "missing") }
+        guard case .object(let object) = value else { throw r.invalid(.agent, "expected an object, found \(value.typeName)") }
+        let a = r.nested(.agent, object)
+        try a.refuseUnknown(RequestField.agentFields)
+        for field in RequestField.agentFields {
+            let text = try a.string(field)
+            if field == .agentID {
+                guard let text else { throw a.invalid(field, "missing") }
+                request.agent.id = text
+            } else if let path = field.spec.text {
+                request[keyPath: path] = text
+            }
+        }
+    }
 }
 
-/// Reads typed, optional fields of one JSON object; `null` reads as absent.
+extension [String] {
+    /// `a, b or c`.
+    var joinedAsChoice: String {
+        count < 2 ? joined() : dropLast().joined(separator: ", ") + " or " + last!
+    }
+}
+
+/// Reads the typed fields of one JSON object as `RequestField` declares them: `null` is absent
+/// where the field is nullable and a wrong type everywhere else.
 private struct FieldReader {
     let object: [String: JSONValue]
     let prefix: String
@@ -190,23 +182,68 @@ private struct FieldReader {
         self.id = id
     }
 
-    func invalid(_ key: String, _ problem: String) -> InvalidRequest {
+    /// A reader of `field`'s object (the `agent`), naming its fields `agent.…`.
+    func nested(_ field: RequestField, _ object: [String: JSONValue] = [:]) -> FieldReader {
+        if field.isAgentField { return FieldReader(object: object, prefix: "agent.", id: id) }
+        return FieldReader(object: object, prefix: field.spec.key + ".", id: id)
+    }
+
+    func invalid(_ field: RequestField, _ problem: String) -> InvalidRequest {
+        InvalidRequest(id: id, field: prefix + field.spec.key, problem: problem)
+    }
+
+    func invalid(key: String, _ problem: String) -> InvalidRequest {
         InvalidRequest(id: id, field: prefix + key, problem: problem)
     }
 
-    func string(_ key: String) throws(InvalidRequest) -> String? {
-        switch object[key] {
-        case nil, .null?: return nil
-        case .string(let s)?: return s
-        case let other?: throw invalid(key, "expected a string, found \(other.typeName)")
+    /// The first key (in sorted order) that `fields` does not declare.
+    func refuseUnknown(_ fields: [RequestField]) throws(InvalidRequest) {
+        for key in object.keys.sorted() where !fields.contains(where: { $0.spec.key == key }) {
+            throw invalid(key: key, "unknown field")
         }
     }
 
-    func bool(_ key: String) throws(InvalidRequest) -> Bool? {
-        switch object[key] {
-        case nil, .null?: return nil
-        case .bool(let b)?: return b
-        case let other?: throw invalid(key, "expected true or false, found \(other.typeName)")
+    /// The field's value; nil when absent, or null where the field allows it.
+    private func value(_ field: RequestField) throws(InvalidRequest) -> JSONValue? {
+        switch object[field.spec.key] {
+        case nil: return nil
+        case .null? where field.spec.nullable: return nil
+        case let value?: return value
         }
+    }
+
+    func string(_ field: RequestField) throws(InvalidRequest) -> String? {
+        switch try value(field) {
+        case nil: return nil
+        case .string(let s)?: return s
+        case let other?: throw invalid(field, "expected a string, found \(other.typeName)")
+        }
+    }
+
+    func bool(_ field: RequestField) throws(InvalidRequest) -> Bool? {
+        switch try value(field) {
+        case nil: return nil
+        case .bool(let b)?: return b
+        case let other?: throw invalid(field, "expected true or false, found \(other.typeName)")
+        }
+    }
+
+    /// Channel → count; each count an integer >= 0 (`2.0` is 2), checked in key order so that of
+    /// two bad counts the same one is reported every time.
+    func counts(_ field: RequestField) throws(InvalidRequest) -> [String: Int] {
+        guard let value = try value(field) else { return [:] }
+        guard case .object(let map) = value else { throw invalid(field, "expected an object, found \(value.typeName)") }
+        var counts: [String: Int] = [:]
+        let path = field.spec.key + "."
+        for (channel, count) in map.sorted(by: { $0.key < $1.key }) {
+            switch count {
+            case .integer(let n) where n >= 0: counts[channel] = n
+            case .integer: throw invalid(key: path + channel, "a count cannot be negative")
+            case .number(let n) where n >= 0 && n == n.rounded() && n < 1e15: counts[channel] = Int(n)
+            case .number: throw invalid(key: path + channel, "a count is a whole number >= 0")
+            default: throw invalid(key: path + channel, "expected an integer, found \(count.typeName)")
+            }
+        }
+        return counts
     }
 }

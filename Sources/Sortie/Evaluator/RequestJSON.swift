@@ -1,32 +1,57 @@
-/// A request written back as SPEC §2's JSON (for logs and for services that forward requests):
-/// fields that are absent or at their default are left out, `agent` first-level fields as given.
-extension Request: Encodable {
-    private enum Key: String, CodingKey {
-        case id, action, locale, agent, activeOutbound, channel, to, entryPoint, subject, destinationActive, subjectUsed,
-             operation, trigger, wrapUpReason
-    }
-    private enum AgentKey: String, CodingKey { case id, license, state, team, site }
+/// A request written back as JSON (the decision log, services that forward requests): the
+/// fields `RequestField` declares, keys sorted, those absent or at their default left out.
+extension Request {
+    /// The request as one line of JSON.
+    public var json: String { String(decoding: jsonBytes, as: UTF8.self) }
 
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: Key.self)
-        try c.encodeIfPresent(id, forKey: .id)
-        try c.encode(action.rawValue, forKey: .action)
-        try c.encodeIfPresent(locale, forKey: .locale)
-        var a = c.nestedContainer(keyedBy: AgentKey.self, forKey: .agent)
-        try a.encode(agent.id, forKey: .id)
-        try a.encodeIfPresent(agent.license, forKey: .license)
-        try a.encodeIfPresent(agent.state, forKey: .state)
-        try a.encodeIfPresent(agent.team, forKey: .team)
-        try a.encodeIfPresent(agent.site, forKey: .site)
-        if !activeOutbound.isEmpty { try c.encode(activeOutbound, forKey: .activeOutbound) }
-        try c.encodeIfPresent(channel, forKey: .channel)
-        try c.encodeIfPresent(to, forKey: .to)
-        try c.encodeIfPresent(entryPoint, forKey: .entryPoint)
-        try c.encodeIfPresent(subject, forKey: .subject)
-        if destinationActive { try c.encode(true, forKey: .destinationActive) }
-        if subjectUsed { try c.encode(true, forKey: .subjectUsed) }
-        try c.encodeIfPresent(operation?.rawValue, forKey: .operation)
-        try c.encodeIfPresent(trigger, forKey: .trigger)
-        try c.encodeIfPresent(wrapUpReason, forKey: .wrapUpReason)
+    public var jsonBytes: [UInt8] {
+        var w = JSONWriter(capacity: 192)
+        write(&w)
+        return w.bytes
     }
+
+    /// Writes the request as a JSON object.
+    public func write(_ w: inout JSONWriter) {
+        w.object { o in
+            for field in Self.topLevelByKey { member(field, &o) }
+        }
+    }
+
+    private func member(_ field: RequestField, _ o: inout JSONWriter.ObjectWriter) {
+        let spec = field.spec
+        switch spec.type {
+        case .string:
+            if let path = spec.text, let text = self[keyPath: path] { o.member(spec.key) { $0.string(text) } }
+        case .boolean:
+            if let path = spec.flag, self[keyPath: path] { o.member(spec.key) { $0.bool(true) } }
+        case .action:
+            o.member(spec.key) { $0.string(action.rawValue) }
+        case .operation:
+            if let operation { o.member(spec.key) { $0.string(operation.rawValue) } }
+        case .counts:
+            guard !activeOutbound.isEmpty else { return }
+            o.member(spec.key) { w in
+                w.object { counts in
+                    for (channel, count) in activeOutbound.sorted(by: { $0.key < $1.key }) {
+                        counts.member(channel) { $0.integer(count) }
+                    }
+                }
+            }
+        case .agent:
+            o.member(spec.key) { w in
+                w.object { a in
+                    for field in Self.agentByKey {
+                        if field == .agentID {
+                            a.member(field.spec.key) { $0.string(agent.id) }
+                        } else if let path = field.spec.text, let text = self[keyPath: path] {
+                            a.member(field.spec.key) { $0.string(text) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static let topLevelByKey = RequestField.topLevel.sorted { $0.spec.key < $1.spec.key }
+    private static let agentByKey = RequestField.agentFields.sorted { $0.spec.key < $1.spec.key }
 }

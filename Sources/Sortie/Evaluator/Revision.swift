@@ -1,5 +1,5 @@
 /// The revision of a policy set: `sha256:` and the hash of a canonical text of what the set
-/// *means* (SPEC §2). Every document except PolicyTests, without descriptions, with every
+/// *means* (docs/reference.md, "The revision"). Every document except PolicyTests, without descriptions, with every
 /// default applied, addresses normalized, and lists that are sets sorted — so comments,
 /// formatting, key order, file layout, the order of set-like lists and omitted-versus-default
 /// fields never change it, and any change of meaning does.
@@ -9,7 +9,7 @@ extension CompiledPolicy {
     /// One line per fact, in a fixed order; values are JSON-quoted so no value can forge a line.
     var canonicalText: String {
         var lines: [String] = ["sortie/v1"]
-        func q(_ s: String) -> String { encodeJSON(s, pretty: false) }
+        func q(_ s: String) -> String { JSONWriter.quoted(s) }
         func set(_ items: [String]) -> String { "[" + items.sorted().map(q).joined(separator: ",") + "]" }
         lines.append("tenant \(q(tenant)) digitalChannels=\(digitalChannels) defaultProfile=\(defaultProfile.map(q) ?? "null")")
         lines.append("locales " + "[" + locales.map(q).joined(separator: ",") + "]")
@@ -27,9 +27,9 @@ extension CompiledPolicy {
         lines.append("disallowedWorkflowTriggers " + set(disallowedWorkflowTriggers))
         lines.append("emailSubjectReuse \(emailSubjectReuse.rawValue)")
         lines.append("wrapUpReasons " + set(wrapUpReasons))
-        for (code, byLocale) in messages.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+        for (code, byLocale) in messages.sorted(by: { $0.key.name < $1.key.name }) {
             for (locale, text) in byLocale.sorted(by: { $0.key < $1.key }) {
-                lines.append("message \(code.rawValue) \(q(locale)) \(q(text))")
+                lines.append("message \(code.name) \(q(locale)) \(q(text))")
             }
         }
         for template in templates.sorted(by: { $0.name < $1.name }) {

@@ -4,10 +4,12 @@ extension Evaluator {
     /// `code` (`TASK_CREATION_FAILED` or `AGENT_ASSIGNMENT_FAILED`) alone, in the request's locale.
     /// Warnings, profile and destination are kept from the evaluator's decision.
     public func serviceFailure(_ code: ReasonCode, of decision: Decision, locale: String?) -> Decision {
-        precondition(code == .taskCreationFailed || code == .agentAssignmentFailed, "\(code) is not a service code")
+        precondition(code.facts.serviceOnly, "\(code.name) is not a service code")
+        var v = Verdict()
+        v.reasons.insert(code)
         var failed = decision
         failed.allowed = false
-        failed.reasons = [Reason(code: code, message: messageTemplate(code, locale: messageLocale(for: locale)), details: [:])]
+        failed.reasons = [makeReason(code, v, RequestQuotes(), locale: templates.index(of: locale))]
         return failed
     }
 }

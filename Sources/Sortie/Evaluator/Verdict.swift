@@ -1,19 +1,24 @@
 /// A set of reason codes, one bit per code, iterated in reporting order. No allocation.
+///
+/// Sixty-four bits: a test fails when the table outgrows them, so no code is ever lost.
 public struct ReasonSet: Sendable, Hashable, Sequence {
-    public private(set) var rawValue: UInt32 = 0
+    public private(set) var rawValue: UInt64 = 0
+
+    /// How many codes a set can hold.
+    public static let capacity = UInt64.bitWidth
 
     public init() {}
 
     public var isEmpty: Bool { rawValue == 0 }
 
-    public func contains(_ code: ReasonCode) -> Bool { rawValue & (1 << UInt32(code.order)) != 0 }
+    public func contains(_ code: ReasonCode) -> Bool { rawValue & (1 << UInt64(code.order)) != 0 }
 
-    public mutating func insert(_ code: ReasonCode) { rawValue |= 1 << UInt32(code.order) }
+    public mutating func insert(_ code: ReasonCode) { rawValue |= 1 << UInt64(code.order) }
 
     public func makeIterator() -> Iterator { Iterator(remaining: rawValue) }
 
     public struct Iterator: IteratorProtocol {
-        var remaining: UInt32
+        var remaining: UInt64
 
         public mutating func next() -> ReasonCode? {
             guard remaining != 0 else { return nil }
@@ -98,4 +103,23 @@ struct OptionsVerdict: Sendable {
     var email = ChannelVerdict()
 
     var allowed: Bool { sms.allowed || email.allowed }
+}
+
+extension OptionsVerdict {
+    /// The verdict of one channel.
+    func channel(_ channel: Channel) -> ChannelVerdict { channel == .sms ? sms : email }
+
+    /// What the details of a channel's reasons (or, for nil, of the agent-level reasons) quote,
+    /// as a `Verdict`, so options reasons are detailed by the same accessor as every other.
+    func verdict(for channel: Channel?) -> Verdict {
+        var v = Verdict()
+        v.profileIndex = profileIndex
+        v.channel = channel
+        if let channel {
+            let c = self.channel(channel)
+            v.limit = c.limit
+            v.active = c.active
+        }
+        return v
+    }
 }

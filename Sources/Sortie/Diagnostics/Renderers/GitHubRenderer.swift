@@ -1,4 +1,4 @@
-/// GitHub Actions workflow commands, exactly as SPEC §3 gives them:
+/// GitHub Actions workflow commands, exactly as docs/reference.md ("sortie lint") gives them:
 /// `::error file=…,line=…,col=…,title=RULE::MESSAGE` (no line or col for whole-set problems).
 /// Property values and messages are escaped as the Actions toolkit does.
 public enum GitHubRenderer {

@@ -40,7 +40,8 @@ public enum JSONRenderer {
     }
 
     public static func render(_ diagnostics: [Diagnostic]) -> String {
-        encodeJSON(report(diagnostics), pretty: false) + "\n"
+        // A report holds only strings, integers and nulls, which always encode.
+        try! encodeJSON(report(diagnostics), pretty: false) + "\n"
     }
 
     public static func report(_ diagnostics: [Diagnostic]) -> Report {
@@ -54,10 +55,10 @@ public enum JSONRenderer {
     }
 }
 
-/// Encodes `value` as JSON with keys sorted (so output is byte-for-byte stable) and no escaped slashes.
-func encodeJSON<T: Encodable>(_ value: T, pretty: Bool) -> String {
+/// Encodes `value` as JSON with keys sorted (so output is byte-for-byte stable) and no escaped
+/// slashes; an encoding failure is thrown, never replaced by a placeholder.
+func encodeJSON<T: Encodable>(_ value: T, pretty: Bool) throws -> String {
     let encoder = JSONEncoder()
     encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
-    guard let data = try? encoder.encode(value) else { return "{}" }
-    return String(decoding: data, as: UTF8.self)
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
 }

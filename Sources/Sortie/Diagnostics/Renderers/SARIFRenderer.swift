@@ -78,7 +78,8 @@ public enum SARIFRenderer {
                           locations: [Location(physicalLocation: PhysicalLocation(artifactLocation: ArtifactLocation(uri: uri(d.file)), region: region))])
         }
         let log = Log(runs: [Run(tool: Tool(driver: Driver(rules: driverRules)), results: results)])
-        return encodeJSON(log, pretty: true) + "\n"
+        // A SARIF log holds only strings, integers and arrays of them, which always encode.
+        return try! encodeJSON(log, pretty: true) + "\n"
     }
 
     /// A relative URI reference for a path: unreserved characters and `/` kept, the rest %-encoded.

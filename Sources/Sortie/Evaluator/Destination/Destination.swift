@@ -12,7 +12,7 @@ public enum DestinationProblem: String, Error, Sendable, Codable, Hashable {
     case invalidEmail = "invalid-email"
 }
 
-/// Destination normalization, exactly as SPEC §2 states it. Two destinations that normalize
+/// Destination normalization, exactly as docs/reference.md ("Destinations") states it. Two destinations that normalize
 /// alike are the same customer address.
 public enum Destination {
     /// The normalized form of `raw` on `channel`, or why it is not a valid destination.
@@ -198,7 +198,7 @@ public enum Destination {
         }
     }
 
-    /// Email: trim, lower-case, then ASCII `local@domain` (SPEC §2's rules).
+    /// Email: trim, lower-case, then ASCII `local@domain` (docs/reference.md, "Email").
     public static func normalizeEmail(_ raw: String) -> Result<String, DestinationProblem> {
         guard isASCII(raw) else {
             // Non-ASCII is invalid, but trimming may remove non-ASCII whitespace first.

@@ -16,7 +16,7 @@ extension Rules {
                 }
             }
             for locale in locales where !ReasonCode.builtInLocales.contains(locale.value) {
-                let missing = ReasonCode.allCases.map(\.rawValue).filter { !(overridden[locale.value]?.contains($0) ?? false) }
+                let missing = ReasonCode.allCases.map(\.name).filter { !(overridden[locale.value]?.contains($0) ?? false) }
                 guard !missing.isEmpty else { continue }
                 let shown = missing.prefix(3).joined(separator: ", ") + (missing.count > 3 ? ", ..." : "")
                 diagnostics.append(rule.diagnostic(

@@ -10,13 +10,13 @@ extension Rules {
         static func check(_ set: DecodedSet, into diagnostics: inout Diagnostics) {
             for catalog in set.reasonCatalogs {
                 for entry in catalog.spec.entries {
-                    guard let code = ReasonCode(rawValue: entry.code.value) else { continue }
+                    guard let code = ReasonCode(name: entry.code.value) else { continue }
                     let keys = code.detailKeys
                     for message in entry.messages {
                         for placeholder in ReasonCatalog.placeholders(in: message.text.value) where !keys.contains(placeholder.name) {
                             let provided = keys.isEmpty ? "it provides none" : "it provides " + keys.map { "{\($0)}" }.joined(separator: ", ")
                             diagnostics.append(rule.diagnostic(
-                                "placeholder {\(placeholder.name)} is not provided by \(code.rawValue); \(provided)",
+                                "placeholder {\(placeholder.name)} is not provided by \(code.name); \(provided)",
                                 at: message.text.span))
                         }
                     }

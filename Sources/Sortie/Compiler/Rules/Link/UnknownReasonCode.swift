@@ -22,8 +22,8 @@ extension Rules {
         }
 
         private static func report(_ code: Located<String>, _ what: String, _ diagnostics: inout Diagnostics) {
-            guard ReasonCode(rawValue: code.value) == nil else { return }
-            let codes = ReasonCode.allCases.map(\.rawValue)
+            guard ReasonCode(name: code.value) == nil else { return }
+            let codes = ReasonCode.allCases.map(\.name)
             var message = "\(what) \(YAMLScalar.quote(code.value)) is not a reason code"
             if let suggestion = Suggestion.closest(to: code.value, in: codes) { message += "; did you mean \"\(suggestion)\"?" }
             diagnostics.append(rule.diagnostic(message, at: code.span))
