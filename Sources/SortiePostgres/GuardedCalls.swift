@@ -9,9 +9,9 @@ import Synchronization
 /// Why: in postgres-nio 1.33, a query written to a connection at the moment PostgreSQL closes
 /// it (a restart, `pg_terminate_backend`, a failover) can wait forever: the query is handed to
 /// the channel with no promise for the write, so when the channel is already gone nobody fails
-/// it, and neither cancelling the task nor closing the connection wakes it. Measured with 32
-/// workers in transactions and `pg_ctl restart -m fast`: about a third of them hung for good,
-/// and so did every HTTP request waiting on them, and the graceful shutdown waiting on those.
+/// it, and neither cancelling the task nor closing the connection wakes it (docs/benchmarks.md
+/// tells how often, under a restart); every HTTP request waiting on such a query would hang
+/// too, and so would the graceful shutdown waiting on those.
 ///
 /// So each call's work runs in a task of its own, and the caller waits on whichever comes
 /// first (one watchdog loop per store looks at every call in flight each `Limits.pollInterval`):

@@ -4,8 +4,7 @@ import SortieStore
 import Synchronization
 
 /// Group commit for creates. SQLite has one writer, and a commit costs more than the create
-/// itself (about 0.45 ms of WAL writes against 0.25 ms of statements on the benchmark machine),
-/// so creates that arrive while the writer is busy wait and then run together: one
+/// itself (docs/benchmarks.md has the measurements), so creates that arrive while the writer is busy wait and then run together: one
 /// `BEGIN IMMEDIATE`, each create in its own savepoint (reading its facts after the creates
 /// before it in the batch, so the invariants hold exactly as with one transaction each), one
 /// commit. No create is answered before the commit that made it durable; if the commit fails,

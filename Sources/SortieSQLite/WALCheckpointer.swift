@@ -4,9 +4,9 @@ import Synchronization
 /// Copies the WAL back into the database file off the writer's path.
 ///
 /// SQLite's automatic checkpoint runs inside the commit that crosses 1,000 WAL pages: that
-/// commit copies about 4 MB into the database file and syncs it while every create queued
-/// behind the single writer waits. On the benchmark machine this was the whole p99 (about
-/// 30 ms against 11 ms without it). So the store turns automatic checkpoints off
+/// commit copies the pages into the database file and syncs it while every create queued
+/// behind the single writer waits, which made most of the create latency's tail
+/// (docs/benchmarks.md). So the store turns automatic checkpoints off
 /// (`PRAGMA wal_autocheckpoint = 0` on its connections) and this checkpointer, on a
 /// connection of its own, runs a `PASSIVE` checkpoint every `Settings.interval`: it copies what readers
 /// no longer need without taking the writer's lock. The WAL only starts over when a write
@@ -19,11 +19,10 @@ final class WALCheckpointer: Sendable {
     struct Settings: Sendable {
         /// Time between two checkpoints.
         var interval: Duration = .milliseconds(100)
-        /// WAL size (in pages, 4 KiB by default) past which a checkpoint waits for the writer:
-        /// 32,768 pages is 128 MB, a restart every 2–3 s at 3,500 creates/s. Each restart
-        /// stalls the writer for about one database-file sync (10–80 ms measured) whatever the
-        /// bound, so the bound sets how often: over 30 s, p99 was 25 ms at 16,384 pages,
-        /// 16 ms at 32,768 and 12 ms at 65,536. A crash replays at most this much WAL on open.
+        /// WAL size (in pages, 4 KiB by default) past which a checkpoint waits for the writer.
+        /// Each restart stalls the writer for about one database-file sync whatever the bound,
+        /// so the bound sets how often the stall happens (docs/benchmarks.md compares bounds);
+        /// a crash replays at most this much WAL on open.
         var restartAbovePages = 32_768
         /// How long a `RESTART` checkpoint may wait for the writer and readers. Writers wait
         /// behind it meanwhile, so this bounds the stall; a restart that does not get in time
