@@ -90,8 +90,10 @@ public struct SortieServer: Sendable {
     /// The Hummingbird application: routes, JSON errors, metrics, and the SIGHUP reloader.
     public func application(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let router = Router(context: BasicRequestContext.self)
-        router.add(middleware: JSONErrorMiddleware())
+        // Metrics outside JSON errors: an error thrown by the router or a handler (404, 413) is
+        // a response by the time the metrics see it, so they record the status answered.
         router.add(middleware: RequestMetricsMiddleware(factory: metricsFactory))
+        router.add(middleware: JSONErrorMiddleware())
         Routes(service: service, registry: registry, maxBodyBytes: configuration.maxBodyBytes, reload: reload)
             .register(on: router)
         return Application(
