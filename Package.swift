@@ -34,17 +34,23 @@ let package = Package(
         .target(name: "Sortie", dependencies: ["SortieYAML"],
                 exclude: ["Evaluator/Destination/country-calling-codes.txt"]),
         // What the conversation service stores, as a protocol with one implementation per database.
-        .target(name: "SortieStore", dependencies: ["Sortie"]),
+        .target(name: "SortieStore", dependencies: [
+            "Sortie",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // The embedded default store: one SQLite file (GRDB, on Debian's libsqlite3).
         .target(name: "SortieSQLite", dependencies: [
             "SortieStore",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // The shared store for several instances: PostgreSQL through postgres-nio.
         .target(name: "SortiePostgres", dependencies: [
             "SortieStore",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // The conversation service without HTTP: evaluate, then act on the store; reload; decision log.
         .target(name: "SortieService", dependencies: [

@@ -1,5 +1,5 @@
 import GRDB
-import Synchronization
+import ServiceLifecycle
 
 /// Copies the WAL back into the database file off the writer's path.
 ///
@@ -14,7 +14,10 @@ import Synchronization
 /// passes `Settings.restartAbovePages`, one `RESTART` checkpoint waits for the writer, copies the few
 /// frames the passive one left, and starts the WAL over. The file stays bounded at about
 /// `Settings.restartAbovePages` pages.
-final class WALCheckpointer: Sendable {
+///
+/// It is a `Service`: it checkpoints while it runs, and at graceful shutdown empties the WAL
+/// into the database file once more.
+final class WALCheckpointer: Service {
     /// When and how far to checkpoint.
     struct Settings: Sendable {
         /// Time between two checkpoints.
@@ -32,7 +35,6 @@ final class WALCheckpointer: Sendable {
 
     let settings: Settings
     private let connection: DatabaseQueue
-    private let loop = Mutex<Task<Void, Never>?>(nil)
 
     init(path: String, settings: Settings = Settings()) throws {
         self.settings = settings
@@ -43,22 +45,25 @@ final class WALCheckpointer: Sendable {
         connection = try DatabaseQueue(path: path, configuration: configuration)
     }
 
-    /// Starts checkpointing every `Settings.interval` until `stop()`.
-    func start() {
+    /// Checkpoints every `Settings.interval` until graceful shutdown or cancellation, then
+    /// empties the WAL into the database file and closes its connection.
+    func run() async {
         let connection = connection
         let settings = settings
-        loop.withLock { loop in
-            guard loop == nil else { return }
-            loop = Task.detached(priority: .utility) {
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: settings.interval)
-                    // A failed checkpoint is retried at the next tick; the WAL keeps every commit meanwhile.
-                    _ = try? await connection.writeWithoutTransaction { db in
-                        try Self.checkpoint(db, restartAbovePages: settings.restartAbovePages)
-                    }
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: settings.interval)
+                guard !Task.isCancelled else { return }
+                // A failed checkpoint is retried at the next tick; the WAL keeps every commit meanwhile.
+                _ = try? await connection.writeWithoutTransaction { db in
+                    try Self.checkpoint(db, restartAbovePages: settings.restartAbovePages)
                 }
             }
         }
+        // Synchronous, so that a cancelled group still gets it: a clean shutdown leaves the
+        // database file whole and the WAL empty. It waits at most `restartWait` for a reader.
+        _ = try? connection.inDatabase { db in try db.checkpoint(.truncate) }
+        try? connection.close()
     }
 
     /// One checkpoint: `PASSIVE`, then `RESTART` if the WAL is still past `Settings.restartAbovePages`.
@@ -72,18 +77,6 @@ final class WALCheckpointer: Sendable {
         } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
             return passive  // the writer or a reader did not let go within `restartWait`
         }
-    }
-
-    /// Stops the loop and empties the WAL into the database file.
-    func stop() async {
-        let task = loop.withLock { loop in
-            defer { loop = nil }
-            return loop
-        }
-        task?.cancel()
-        await task?.value
-        _ = try? await connection.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
-        try? connection.close()
     }
 
     /// Runs one checkpoint now (for tests).
