@@ -53,6 +53,9 @@ public final class PostgresStore: ConversationStore {
             host: host, port: components.port ?? 5432, username: user, password: components.password,
             database: database.isEmpty ? nil : database, tls: .disable)
         configuration.options.maximumConnections = 16
+        // One connection opened as the pool starts: the first request and readiness probe do
+        // not wait for a connection to be set up.
+        configuration.options.minimumConnections = 1
         configuration.options.connectTimeout = .seconds(3)
         return configuration
     }
@@ -506,10 +509,8 @@ public final class PostgresStore: ConversationStore {
     public func health() async -> StoreHealth {
         await .of(readTables: { () async throws(StoreError) in
             try await connection(timeout: min(.seconds(2), calls.limits.timeout)) { connection, logger in
-                for table in PostgresSchema.writtenTables {
-                    _ = try await connection.query(PostgresQuery(unsafeSQL: "SELECT * FROM \(table) LIMIT 1"), logger: logger)
-                        .collect()
-                }
+                _ = try await connection.query(PostgresQuery(unsafeSQL: StoreHealth.tableReads(PostgresSchema.writtenTables)),
+                                               logger: logger).collect()
             }
         }, writes: writes)
     }

@@ -272,9 +272,7 @@ public final class SQLiteStore: ConversationStore {
     public func health() async -> StoreHealth {
         await .of(readTables: { () async throws(StoreError) in
             try await read { db in
-                for table in SQLiteSchema.writtenTables {
-                    _ = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM \(table) LIMIT 1"))
-                }
+                _ = try Row.fetchOne(db.cachedStatement(sql: StoreHealth.tableReads(SQLiteSchema.writtenTables)))
             }
         }, writes: writes)
     }
