@@ -35,7 +35,7 @@ public final class PostgresStore: ConversationStore {
         limits.timeout = callTimeout
         calls = GuardedCalls(client: client, limits: limits, logger: logger)
         do {
-            try await Self.migrate(configuration, logger: logger, timeout: connectTimeout)
+            try await Self.migrate(configuration, logger: logger, connectTimeout: connectTimeout, callTimeout: callTimeout)
         } catch {
             throw .unavailable("cannot prepare the database at \(Self.redacted(url)): \(error)")
         }
@@ -68,11 +68,14 @@ public final class PostgresStore: ConversationStore {
     }
 
     /// Applies the migrations on a pool of its own, which runs for that time only (the store's
-    /// pool runs with the service group, after the store is open), retrying until `timeout`.
-    private static func migrate(_ configuration: PostgresClient.Configuration, logger: Logger, timeout: Duration) async throws {
+    /// pool runs with the service group, after the store is open). An attempt is a store call
+    /// (at most `callTimeout`: DDL on a busy database is slow, not unreachable); a failed one is
+    /// tried again until `connectTimeout` has passed.
+    private static func migrate(_ configuration: PostgresClient.Configuration, logger: Logger, connectTimeout: Duration,
+                                callTimeout: Duration) async throws {
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         var limits = GuardedCalls.Limits()
-        limits.timeout = timeout
+        limits.timeout = callTimeout
         let calls = GuardedCalls(client: client, limits: limits, logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             // Immediate: `run()` marks the client running before its first suspension, so the
@@ -80,7 +83,7 @@ public final class PostgresStore: ConversationStore {
             group.addImmediateTask { await client.run() }
             group.addTask { await calls.run() }
             defer { group.cancelAll() }
-            let deadline = ContinuousClock.now + timeout
+            let deadline = ContinuousClock.now + connectTimeout
             while true {
                 do {
                     try await calls.transaction { connection, logger in try await migrate(connection, logger: logger) }
