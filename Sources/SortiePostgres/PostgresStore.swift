@@ -68,14 +68,14 @@ public final class PostgresStore: ConversationStore {
     }
 
     /// Applies the migrations on a pool of its own, which runs for that time only (the store's
-    /// pool runs with the service group, after the store is open). An attempt is a store call
-    /// (at most `callTimeout`: DDL on a busy database is slow, not unreachable); a failed one is
-    /// tried again until `connectTimeout` has passed.
+    /// pool runs with the service group, after the store is open). An attempt may take the
+    /// longer of the two timeouts (DDL on a busy database is slow, not unreachable); a failed
+    /// one is tried again until `connectTimeout` has passed.
     private static func migrate(_ configuration: PostgresClient.Configuration, logger: Logger, connectTimeout: Duration,
                                 callTimeout: Duration) async throws {
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         var limits = GuardedCalls.Limits()
-        limits.timeout = callTimeout
+        limits.timeout = max(connectTimeout, callTimeout)
         let calls = GuardedCalls(client: client, limits: limits, logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             // Immediate: `run()` marks the client running before its first suspension, so the
