@@ -11,14 +11,14 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        // The conversation service (issue 4): HTTP, the SQLite store, lifecycle, logs and metrics.
+        // The conversation service: HTTP, the SQLite store, lifecycle, logs and metrics.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.20.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
-        // Several instances on one database (issue 5).
+        // Several instances on one database.
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.21.0"),
     ],
     targets: [
@@ -34,17 +34,23 @@ let package = Package(
         .target(name: "Sortie", dependencies: ["SortieYAML"],
                 exclude: ["Evaluator/Destination/country-calling-codes.txt"]),
         // What the conversation service stores, as a protocol with one implementation per database.
-        .target(name: "SortieStore", dependencies: ["Sortie"]),
+        .target(name: "SortieStore", dependencies: [
+            "Sortie",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // The embedded default store: one SQLite file (GRDB, on Debian's libsqlite3).
         .target(name: "SortieSQLite", dependencies: [
             "SortieStore",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // The shared store for several instances: PostgreSQL through postgres-nio.
         .target(name: "SortiePostgres", dependencies: [
             "SortieStore",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // The conversation service without HTTP: evaluate, then act on the store; reload; decision log.
         .target(name: "SortieService", dependencies: [

@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import PostgresNIO
+import ServiceLifecycle
 import SortieStore
 import Synchronization
 
@@ -9,9 +10,9 @@ import Synchronization
 /// Why: in postgres-nio 1.33, a query written to a connection at the moment PostgreSQL closes
 /// it (a restart, `pg_terminate_backend`, a failover) can wait forever: the query is handed to
 /// the channel with no promise for the write, so when the channel is already gone nobody fails
-/// it, and neither cancelling the task nor closing the connection wakes it. Measured with 32
-/// workers in transactions and `pg_ctl restart -m fast`: about a third of them hung for good,
-/// and so did every HTTP request waiting on them, and the graceful shutdown waiting on those.
+/// it, and neither cancelling the task nor closing the connection wakes it (docs/benchmarks.md
+/// tells how often, under a restart); every HTTP request waiting on such a query would hang
+/// too, and so would the graceful shutdown waiting on those.
 ///
 /// So each call's work runs in a task of its own, and the caller waits on whichever comes
 /// first (one watchdog loop per store looks at every call in flight each `Limits.pollInterval`):
@@ -29,7 +30,10 @@ import Synchronization
 /// is given up on. The task of a call given up on may stay suspended, with the closed
 /// connection's channel it waits on (the pool forgets a closed connection); such calls are
 /// counted in the warning logged for each.
-final class GuardedCalls: Sendable {
+///
+/// The watchdog loop is `run()`: a `Service` of the group, started before the HTTP server and
+/// stopped after it.
+final class GuardedCalls: Service {
     /// How long a call may take, and how long a call may go on after its connection closed.
     struct Limits: Sendable {
         /// The longest a call may take, lease wait included.
@@ -54,9 +58,8 @@ final class GuardedCalls: Sendable {
 
     let client: PostgresClient
     let limits: Limits
-    private let logger: Logger
+    let logger: Logger
     private let inFlight = Mutex<(next: UInt64, calls: [UInt64: InFlight])>((0, [:]))
-    private let watchdog = Mutex<Task<Void, Never>?>(nil)
     private let abandoned = Atomic<Int>(0)
 
     init(client: PostgresClient, limits: Limits, logger: Logger) {
@@ -65,23 +68,16 @@ final class GuardedCalls: Sendable {
         self.logger = logger
     }
 
-    /// Starts the one watchdog loop that looks at every call in flight each `pollInterval`.
-    func start() {
-        watchdog.withLock { task in
-            guard task == nil else { return }
-            task = Task { [weak self, interval = limits.pollInterval] in
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: interval)
-                    guard let calls = self else { return }
-                    calls.inspect()
-                }
+    /// The one watchdog loop: looks at every call in flight each `pollInterval` until graceful
+    /// shutdown or cancellation, then answers every call still in flight with a failure.
+    func run() async {
+        let interval = limits.pollInterval
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                self.inspect()
             }
         }
-    }
-
-    /// Stops the watchdog and answers every call still in flight with a failure.
-    func stop() {
-        watchdog.withLock { $0?.cancel() }
         let remaining = inFlight.withLock { state in
             defer { state.calls.removeAll() }
             return Array(state.calls.values)

@@ -1,6 +1,9 @@
 /// The PostgreSQL schema, as versioned migrations applied on start under an advisory lock, so
 /// that instances starting together migrate once. A migration that ran is never edited.
 enum PostgresSchema {
+    /// The tables the store writes, which its health check reads.
+    static let writtenTables = ["customers", "conversations", "tasks", "messages", "agent_channel_slots", "idempotency_keys"]
+
     /// `(version, SQL)`, oldest first.
     static let migrations: [(String, String)] = [
         ("v1: customers, conversations, tasks, messages, agent slots", """

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import ServiceLifecycle
 import Sortie
 import SortieStore
 
@@ -14,43 +15,35 @@ import SortieStore
 /// - each call is one transaction; a lost connection rolls it back, and the pool reconnects.
 public final class PostgresStore: ConversationStore {
     private let client: PostgresClient
-    private let runner: Task<Void, Never>
     private let logger: Logger
     private let calls: GuardedCalls
+    private let writes: WriteHealth
 
     /// Connects to `url` (`postgres://user:password@host:port/database`), waits until the
     /// database answers (up to `connectTimeout`), and applies the migrations. No call takes
-    /// longer than `callTimeout`, lease wait included (see `GuardedCalls`).
+    /// longer than `callTimeout`, lease wait included (see `GuardedCalls`). Calls run once
+    /// `services` do.
     public init(url: String, logger: Logger = Logger(label: "sortie.postgres"), connectTimeout: Duration = .seconds(10),
-                callTimeout: Duration = .seconds(10)) async throws(StoreError) {
+                callTimeout: Duration = .seconds(10), writes: WriteHealth = WriteHealth()) async throws(StoreError) {
         guard let configuration = Self.configuration(url) else {
             throw .unavailable("\(url) is not postgres://user[:password]@host[:port]/database")
         }
         self.logger = logger
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        self.client = client
-        // Immediate: `run()` marks the client running before its first suspension, so the
-        // migration below never leases from a client postgres-nio thinks is not running yet.
-        runner = Task.immediate { await client.run() }
+        self.writes = writes
+        client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         var limits = GuardedCalls.Limits()
         limits.timeout = callTimeout
         calls = GuardedCalls(client: client, limits: limits, logger: logger)
-        calls.start()
-        let deadline = ContinuousClock.now + connectTimeout
-        while true {
-            do {
-                try await migrate(timeout: connectTimeout)
-                break
-            } catch {
-                if ContinuousClock.now > deadline {
-                    calls.stop()
-                    runner.cancel()
-                    throw .unavailable("cannot prepare the database at \(Self.redacted(url)): \(error)")
-                }
-                try? await Task.sleep(for: .milliseconds(200))
-            }
+        do {
+            try await Self.migrate(configuration, logger: logger, connectTimeout: connectTimeout, callTimeout: callTimeout)
+        } catch {
+            throw .unavailable("cannot prepare the database at \(Self.redacted(url)): \(error)")
         }
     }
+
+    /// The connection pool, then the watchdog of its calls: at shutdown the watchdog answers
+    /// any call still in flight before the pool closes.
+    public var services: [any Service] { [client, calls] }
 
     static func configuration(_ url: String) -> PostgresClient.Configuration? {
         guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme),
@@ -60,6 +53,9 @@ public final class PostgresStore: ConversationStore {
             host: host, port: components.port ?? 5432, username: user, password: components.password,
             database: database.isEmpty ? nil : database, tls: .disable)
         configuration.options.maximumConnections = 16
+        // One connection opened as the pool starts: the first request and readiness probe do
+        // not wait for a connection to be set up.
+        configuration.options.minimumConnections = 1
         configuration.options.connectTimeout = .seconds(3)
         return configuration
     }
@@ -71,23 +67,49 @@ public final class PostgresStore: ConversationStore {
         return components.string ?? "the database"
     }
 
-    private func migrate(timeout: Duration) async throws {
-        let logger = logger
-        try await rawTransaction(timeout: timeout) { connection, _ in
-            try await connection.query("SELECT pg_advisory_xact_lock(7011723)", logger: logger)
-            try await connection.query("""
-                CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())
-                """, logger: logger)
-            var applied: Set<String> = []
-            for try await version in try await connection.query("SELECT version FROM schema_migrations", logger: logger).decode(String.self) {
-                applied.insert(version)
-            }
-            for (version, sql) in PostgresSchema.migrations where !applied.contains(version) {
-                for statement in Self.statements(sql) {
-                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+    /// Applies the migrations on a pool of its own, which runs for that time only (the store's
+    /// pool runs with the service group, after the store is open). An attempt may take the
+    /// longer of the two timeouts (DDL on a busy database is slow, not unreachable); a failed
+    /// one is tried again until `connectTimeout` has passed.
+    private static func migrate(_ configuration: PostgresClient.Configuration, logger: Logger, connectTimeout: Duration,
+                                callTimeout: Duration) async throws {
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        var limits = GuardedCalls.Limits()
+        limits.timeout = max(connectTimeout, callTimeout)
+        let calls = GuardedCalls(client: client, limits: limits, logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            // Immediate: `run()` marks the client running before its first suspension, so the
+            // migration never leases from a client postgres-nio thinks is not running yet.
+            group.addImmediateTask { await client.run() }
+            group.addTask { await calls.run() }
+            defer { group.cancelAll() }
+            let deadline = ContinuousClock.now + connectTimeout
+            while true {
+                do {
+                    try await calls.transaction { connection, logger in try await migrate(connection, logger: logger) }
+                    return
+                } catch {
+                    if ContinuousClock.now > deadline { throw error }
+                    try await Task.sleep(for: .milliseconds(200))
                 }
-                try await connection.query("INSERT INTO schema_migrations (version) VALUES (\(version))", logger: logger)
             }
+        }
+    }
+
+    private static func migrate(_ connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("SELECT pg_advisory_xact_lock(7011723)", logger: logger)
+        try await connection.query("""
+            CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())
+            """, logger: logger)
+        var applied: Set<String> = []
+        for try await version in try await connection.query("SELECT version FROM schema_migrations", logger: logger).decode(String.self) {
+            applied.insert(version)
+        }
+        for (version, sql) in PostgresSchema.migrations where !applied.contains(version) {
+            for statement in statements(sql) {
+                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+            }
+            try await connection.query("INSERT INTO schema_migrations (version) VALUES (\(version))", logger: logger)
         }
     }
 
@@ -113,6 +135,13 @@ public final class PostgresStore: ConversationStore {
     // MARK: Creates
 
     public func createOutbound(_ draft: OutboundDraft, decide: @escaping @Sendable (OutboundFacts) -> Decision,
+                               answer: @escaping @Sendable (Decision, CreatedConversation) -> [UInt8]) async throws(StoreError) -> OutboundOutcome {
+        try await writes.track { () async throws(StoreError) in
+            try await createTracked(draft, decide: decide, answer: answer)
+        }
+    }
+
+    private func createTracked(_ draft: OutboundDraft, decide: @escaping @Sendable (OutboundFacts) -> Decision,
                                answer: @escaping @Sendable (Decision, CreatedConversation) -> [UInt8]) async throws(StoreError) -> OutboundOutcome {
         var conflictSeen = false
         while true {
@@ -148,7 +177,7 @@ public final class PostgresStore: ConversationStore {
     private func createOnce(_ draft: OutboundDraft, decide: @escaping @Sendable (OutboundFacts) -> Decision,
                             answer: @escaping @Sendable (Decision, CreatedConversation) -> [UInt8],
                             destinationKnownActive: Bool) async throws -> OutboundOutcome {
-        return try await rawTransaction { connection, logger -> OutboundOutcome in
+        return try await calls.transaction { connection, logger -> OutboundOutcome in
             try await Self.lockSlot(connection, draft, logger: logger)
             // After the lock: a retry of the same key waits for the first create to commit, then replays it.
             if let key = draft.idempotencyKey,
@@ -196,7 +225,7 @@ public final class PostgresStore: ConversationStore {
     /// The three facts, read after the slot lock (READ COMMITTED: each statement sees every
     /// create committed before it, including the one that held the lock).
     static func facts(_ connection: PostgresConnection, _ draft: OutboundDraft, logger: Logger) async throws -> OutboundFacts {
-        let subjectKey = draft.channel == .email ? draft.subject.map(SubjectKey.of) : nil
+        let subjectKey = draft.subjectKey
         let rows = try await connection.query("""
             SELECT (SELECT COUNT(*) FROM tasks WHERE agent_id = \(draft.agentId) AND channel = 'sms' AND state <> 'completed'),
                    (SELECT COUNT(*) FROM tasks WHERE agent_id = \(draft.agentId) AND channel = 'email' AND state <> 'completed'),
@@ -206,57 +235,51 @@ public final class PostgresStore: ConversationStore {
                            AND destination = \(draft.destination) AND subject_key = \(subjectKey))
             """, logger: logger)
         for try await (sms, email, destinationActive, subjectUsed) in rows.decode((Int, Int, Bool, Bool).self) {
-            var active: [String: Int] = [:]
-            if sms > 0 { active["sms"] = sms }
-            if email > 0 { active["email"] = email }
-            return OutboundFacts(activeOutbound: active, destinationActive: destinationActive, subjectUsed: subjectUsed)
+            return OutboundFacts(openTasks: [.sms: sms, .email: email], destinationActive: destinationActive, subjectUsed: subjectUsed)
         }
         throw StoreError.unavailable("the facts query returned no row")
     }
 
     private static func insertOutbound(_ connection: PostgresConnection, _ draft: OutboundDraft, logger: Logger) async throws -> CreatedConversation {
-        guard let channel = draft.channel, let destination = draft.destination, let entryPoint = draft.entryPoint else {
-            throw StepError(failure: .taskCreationFailed("an allowed decision without channel, destination or entry point"))
+        let rows: OutboundRows
+        do {
+            rows = try OutboundRows(draft)
+        } catch {
+            throw StepError(failure: error)
         }
-        let now = draft.now.timeIntervalSince1970
-        let subject = channel == .email ? draft.subject : nil
-        let customerId = try await customerId(connection, channel: channel, address: destination, newId: draft.customerId, now: now, logger: logger)
+        let now = StoredTime.seconds(draft.now)
+        let customerId = try await customerId(connection, channel: rows.channel, address: rows.destination, newId: draft.customerId,
+                                              now: now, logger: logger)
         // A unique violation on the destination is not a failed step: it is the other instance's
         // conversation, answered CONVERSATION_ALREADY_ACTIVE by the caller.
         var previous: String?
         let inserted = try await connection.query("""
             INSERT INTO conversations (id, origin, state, channel, customer_id, destination, agent_id, entry_point, subject,
                                        subject_key, previous_conversation_id, created_at)
-            VALUES (\(draft.conversationId), 'outbound', 'active', \(channel.rawValue), \(customerId), \(destination), \(draft.agentId),
-                    \(entryPoint), \(subject), \(subject.map(SubjectKey.of)),
+            VALUES (\(draft.conversationId), 'outbound', 'active', \(rows.channel.rawValue), \(customerId), \(rows.destination),
+                    \(draft.agentId), \(rows.entryPoint), \(rows.subject), \(rows.subjectKey),
                     (SELECT id FROM conversations WHERE customer_id = \(customerId) ORDER BY created_at DESC, seq DESC LIMIT 1), \(now))
             RETURNING previous_conversation_id
             """, logger: logger)
         for try await value in inserted.decode(String?.self) { previous = value }
-        let conversation = ConversationRecord(
-            id: draft.conversationId, origin: .outbound, state: .active, channel: channel, customerId: customerId,
-            destination: destination, agentId: draft.agentId, entryPoint: entryPoint, subject: subject,
-            previousConversationId: previous, createdAt: draft.now)
-        var task = TaskRecord(id: draft.taskId, conversationId: conversation.id, agentId: draft.agentId, channel: channel,
-                              state: .offered, createdAt: draft.now)
+        let conversation = rows.conversation(customerId: customerId, previousConversationId: previous)
+        let offered = rows.offeredTask
         try await step(StoreError.taskCreationFailed) {
             try await connection.query("""
                 INSERT INTO tasks (id, conversation_id, agent_id, channel, state, created_at)
-                VALUES (\(task.id), \(task.conversationId), \(task.agentId), \(channel.rawValue), 'offered', \(now))
+                VALUES (\(offered.id), \(offered.conversationId), \(offered.agentId), \(offered.channel.rawValue),
+                        \(offered.state.rawValue), \(now))
                 """, logger: logger)
         }
+        let task = rows.acceptedTask
         try await step(StoreError.agentAssignmentFailed) {
-            try await connection.query("UPDATE tasks SET state = 'accepted', accepted_at = \(now) WHERE id = \(task.id)", logger: logger)
+            try await connection.query("""
+                UPDATE tasks SET state = \(task.state.rawValue), accepted_at = \(task.acceptedAt.map(StoredTime.seconds)) WHERE id = \(task.id)
+                """, logger: logger)
         }
-        task.state = .accepted
-        task.acceptedAt = draft.now
-        var message: MessageRecord?
-        if let first = draft.firstMessage {
-            let record = MessageRecord(id: first.id, conversationId: conversation.id, direction: .outbound, body: first.body,
-                                       subject: first.subject, template: first.template, status: .queued, inReplyTo: nil,
-                                       createdAt: draft.now)
-            try await step(StoreError.taskCreationFailed) { try await insert(connection, record, logger: logger) }
-            message = record
+        let message = rows.firstMessage
+        if let message {
+            try await step(StoreError.taskCreationFailed) { try await insert(connection, message, logger: logger) }
         }
         return CreatedConversation(conversation: conversation, task: task, firstMessage: message)
     }
@@ -327,7 +350,7 @@ public final class PostgresStore: ConversationStore {
         let rows = try await connection.query(PostgresQuery(unsafeSQL: """
             SELECT \(conversationColumns) FROM conversations WHERE id = $1\(lock ? " FOR UPDATE" : "")
             """, binds: binds(id)), logger: logger)
-        for try await row in rows { return try conversation(row) }
+        for try await row in rows { return try ConversationRecord(row: PostgresStoredRow(row)) }
         return nil
     }
 
@@ -337,47 +360,29 @@ public final class PostgresStore: ConversationStore {
         return bindings
     }
 
-    private static func conversation(_ row: PostgresRow) throws -> ConversationRecord {
-        let (id, origin, state, channel, customerId, destination, agentId, entryPoint, subject, previous, createdAt, closedAt, reason) =
-            try row.decode((String, String, String, String, String, String, String?, String, String?, String?, Double, Double?, String?).self)
-        return ConversationRecord(
-            id: id, origin: ConversationRecord.Origin(rawValue: origin) ?? .outbound,
-            state: ConversationRecord.State(rawValue: state) ?? .closed, channel: Sortie.Channel(rawValue: channel) ?? .sms,
-            customerId: customerId, destination: destination, agentId: agentId, entryPoint: entryPoint, subject: subject,
-            previousConversationId: previous, createdAt: Date(timeIntervalSince1970: createdAt),
-            closedAt: closedAt.map(Date.init(timeIntervalSince1970:)), wrapUpReason: reason)
-    }
-
     public func conversationView(id: String) async throws(StoreError) -> ConversationView? {
         try await connection { connection, logger -> ConversationView? in
             guard let conversation = try await Self.conversation(connection, id: id, lock: false, logger: logger) else { return nil }
             var customer: CustomerRecord?
-            for try await (cid, channel, address, created) in try await connection.query("""
+            for try await row in try await connection.query("""
                 SELECT id, channel, address, created_at FROM customers WHERE id = \(conversation.customerId)
-                """, logger: logger).decode((String, String, String, Double).self) {
-                customer = CustomerRecord(id: cid, channel: Sortie.Channel(rawValue: channel) ?? .sms, address: address,
-                                          createdAt: Date(timeIntervalSince1970: created))
+                """, logger: logger) {
+                customer = try CustomerRecord(row: PostgresStoredRow(row))
             }
             guard let customer else { return nil }
             var task: TaskRecord?
-            for try await (tid, conversationId, agentId, channel, state, created, accepted, completed) in try await connection.query("""
+            for try await row in try await connection.query("""
                 SELECT id, conversation_id, agent_id, channel, state, created_at, accepted_at, completed_at FROM tasks
                 WHERE conversation_id = \(id)
-                """, logger: logger).decode((String, String, String, String, String, Double, Double?, Double?).self) {
-                task = TaskRecord(id: tid, conversationId: conversationId, agentId: agentId, channel: Sortie.Channel(rawValue: channel) ?? .sms,
-                                  state: TaskRecord.State(rawValue: state) ?? .completed, createdAt: Date(timeIntervalSince1970: created),
-                                  acceptedAt: accepted.map(Date.init(timeIntervalSince1970:)),
-                                  completedAt: completed.map(Date.init(timeIntervalSince1970:)))
+                """, logger: logger) {
+                task = try TaskRecord(row: PostgresStoredRow(row))
             }
             var messages: [MessageRecord] = []
-            for try await (mid, conversationId, direction, body, subject, template, status, inReplyTo, created) in try await connection.query("""
+            for try await row in try await connection.query("""
                 SELECT id, conversation_id, direction, body, subject, template, status, in_reply_to, created_at FROM messages
                 WHERE conversation_id = \(id) ORDER BY seq
-                """, logger: logger).decode((String, String, String, String, String?, String?, String, String?, Double).self) {
-                messages.append(MessageRecord(id: mid, conversationId: conversationId,
-                                              direction: MessageRecord.Direction(rawValue: direction) ?? .outbound, body: body,
-                                              subject: subject, template: template, status: MessageRecord.Status(rawValue: status) ?? .queued,
-                                              inReplyTo: inReplyTo, createdAt: Date(timeIntervalSince1970: created)))
+                """, logger: logger) {
+                messages.append(try MessageRecord(row: PostgresStoredRow(row)))
             }
             var earlier: [ConversationRecord] = []
             let rows = try await connection.query(PostgresQuery(unsafeSQL: """
@@ -386,7 +391,7 @@ public final class PostgresStore: ConversationStore {
                   AND (created_at, seq) < (SELECT created_at, seq FROM conversations WHERE id = $2)
                 ORDER BY created_at DESC, seq DESC
                 """, binds: Self.binds(conversation.customerId, id)), logger: logger)
-            for try await row in rows { earlier.append(try Self.conversation(row)) }
+            for try await row in rows { earlier.append(try ConversationRecord(row: PostgresStoredRow(row))) }
             return ConversationView(conversation: conversation, customer: customer, task: task, messages: messages,
                                     earlierConversations: earlier)
         }
@@ -396,8 +401,7 @@ public final class PostgresStore: ConversationStore {
         try await transaction { connection, logger in
             guard let conversation = try await Self.conversation(connection, id: conversationId, lock: true, logger: logger) else { return .notFound }
             guard conversation.state == .active else { return .notActive(conversation) }
-            let record = MessageRecord(id: message.id, conversationId: conversationId, direction: .outbound, body: message.body,
-                                       subject: message.subject, template: message.template, status: .queued, inReplyTo: nil, createdAt: now)
+            let record = MessageRecord(outbound: message, conversationId: conversationId, now: now)
             try await Self.insert(connection, record, logger: logger)
             return .done(record)
         }
@@ -407,33 +411,33 @@ public final class PostgresStore: ConversationStore {
         try await connection.query("""
             INSERT INTO messages (id, conversation_id, direction, body, subject, template, status, in_reply_to, created_at)
             VALUES (\(m.id), \(m.conversationId), \(m.direction.rawValue), \(m.body), \(m.subject), \(m.template),
-                    \(m.status.rawValue), \(m.inReplyTo), \(m.createdAt.timeIntervalSince1970))
+                    \(m.status.rawValue), \(m.inReplyTo), \(StoredTime.seconds(m.createdAt)))
             """, logger: logger)
     }
 
     public func receiveInbound(_ inbound: InboundDraft) async throws(StoreError) -> InboundOutcome {
-        // Two replies at once from a new customer may both try to open a conversation: the
-        // unique index lets one win, and the other files its message into it on the retry.
-        for attempt in 0..<3 {
-            do {
-                return try await receiveInboundOnce(inbound)
-            } catch let error as PSQLError where attempt < 2 && Self.isUniqueViolation(error, constraint: nil) {
-                continue
-            } catch let error as StoreError {
-                throw error
-            } catch {
-                throw .unavailable("\(String(reflecting: error))")
+        try await writes.track { () async throws(StoreError) in
+            // Two replies at once from a new customer may both try to open a conversation: the
+            // unique index lets one win, and the other files its message into it on the retry.
+            for attempt in 0..<3 {
+                do {
+                    return try await receiveInboundOnce(inbound)
+                } catch let error as PSQLError where attempt < 2 && Self.isUniqueViolation(error, constraint: nil) {
+                    continue
+                } catch let error as StoreError {
+                    throw error
+                } catch {
+                    throw .unavailable("\(String(reflecting: error))")
+                }
             }
+            throw .unavailable("inbound message could not be filed")
         }
-        throw .unavailable("inbound message could not be filed")
     }
 
     private func receiveInboundOnce(_ inbound: InboundDraft) async throws -> InboundOutcome {
-        try await rawTransaction { connection, logger in
-            let now = inbound.now.timeIntervalSince1970
+        try await calls.transaction { connection, logger in
             let customerId = try await Self.customerId(connection, channel: inbound.channel, address: inbound.from,
-                                                       newId: inbound.newCustomerId, now: now, logger: logger)
-            let subjectKey = inbound.subject.map(SubjectKey.of)
+                                                       newId: inbound.newCustomerId, now: StoredTime.seconds(inbound.now), logger: logger)
             var repliedTo: String?
             if let reference = inbound.inReplyTo {
                 for try await id in try await connection.query("""
@@ -445,81 +449,73 @@ public final class PostgresStore: ConversationStore {
             for try await row in try await connection.query(PostgresQuery(unsafeSQL: """
                 SELECT \(Self.conversationColumns) FROM conversations WHERE channel = $1 AND destination = $2 AND state = 'active' FOR UPDATE
                 """, binds: Self.binds(inbound.channel.rawValue, inbound.from)), logger: logger) {
-                active = try Self.conversation(row)
+                active = try ConversationRecord(row: PostgresStoredRow(row))
             }
-            let conversation: ConversationRecord
-            let match: InboundOutcome.Match
             if let active {
-                conversation = active
-                match = .joining(active, inbound, repliedTo: repliedTo)
-            } else {
-                var previous = repliedTo
-                if previous == nil, inbound.channel == .email, let subjectKey {
+                let message = inbound.message(conversationId: active.id)
+                try await Self.insert(connection, message, logger: logger)
+                return InboundOutcome(conversation: active, message: message, match: .joining(active, inbound, repliedTo: repliedTo))
+            }
+            var previous: String?
+            for lookup in inbound.previousConversationLookups(repliedTo: repliedTo) where previous == nil {
+                switch lookup {
+                case .repliedTo(let id):
+                    previous = id
+                case .lastWithSubject(let key):
                     for try await id in try await connection.query("""
-                        SELECT id FROM conversations WHERE customer_id = \(customerId) AND subject_key = \(subjectKey)
+                        SELECT id FROM conversations WHERE customer_id = \(customerId) AND subject_key = \(key)
                         ORDER BY created_at DESC, seq DESC LIMIT 1
                         """, logger: logger).decode(String.self) { previous = id }
-                }
-                if previous == nil {
+                case .last:
                     for try await id in try await connection.query("""
                         SELECT id FROM conversations WHERE customer_id = \(customerId) ORDER BY created_at DESC, seq DESC LIMIT 1
                         """, logger: logger).decode(String.self) { previous = id }
                 }
-                let subject = inbound.channel == .email ? inbound.subject.map(SubjectKey.stripped) : nil
-                conversation = ConversationRecord(
-                    id: inbound.newConversationId, origin: .inbound, state: .active, channel: inbound.channel,
-                    customerId: customerId, destination: inbound.from, agentId: nil, entryPoint: inbound.entryPoint,
-                    subject: subject, previousConversationId: previous, createdAt: inbound.now)
-                try await connection.query("""
-                    INSERT INTO conversations (id, origin, state, channel, customer_id, destination, agent_id, entry_point, subject,
-                                               subject_key, previous_conversation_id, created_at)
-                    VALUES (\(conversation.id), 'inbound', 'active', \(inbound.channel.rawValue), \(customerId), \(inbound.from), NULL,
-                            \(inbound.entryPoint), \(subject), \(subject.map(SubjectKey.of)), \(previous), \(now))
-                    """, logger: logger)
-                match = .newConversation
             }
-            let message = MessageRecord(id: inbound.messageId, conversationId: conversation.id, direction: .inbound,
-                                        body: inbound.body, subject: inbound.subject, template: nil, status: .received,
-                                        inReplyTo: inbound.inReplyTo, createdAt: inbound.now)
+            let conversation = inbound.newConversation(customerId: customerId, previousConversationId: previous)
+            try await connection.query("""
+                INSERT INTO conversations (id, origin, state, channel, customer_id, destination, agent_id, entry_point, subject,
+                                           subject_key, previous_conversation_id, created_at)
+                VALUES (\(conversation.id), \(conversation.origin.rawValue), \(conversation.state.rawValue), \(conversation.channel.rawValue),
+                        \(customerId), \(conversation.destination), \(conversation.agentId), \(conversation.entryPoint),
+                        \(conversation.subject), \(conversation.subject.map(SubjectKey.of)), \(previous),
+                        \(StoredTime.seconds(conversation.createdAt)))
+                """, logger: logger)
+            let message = inbound.message(conversationId: conversation.id)
             try await Self.insert(connection, message, logger: logger)
-            return InboundOutcome(conversation: conversation, message: message, match: match)
+            return InboundOutcome(conversation: conversation, message: message, match: .newConversation)
         }
     }
 
     public func close(conversationId: String, wrapUpReason: String?, now: Date,
                       decide: @escaping @Sendable (ConversationRecord) -> Decision) async throws(StoreError) -> ConversationChange<(Decision, ConversationRecord)> {
         try await transaction { connection, logger in
-            guard var conversation = try await Self.conversation(connection, id: conversationId, lock: true, logger: logger) else { return .notFound }
-            guard conversation.state == .active else { return .notActive(conversation) }
-            let decision = decide(conversation)
-            guard decision.allowed else { return .done((decision, conversation)) }
-            let reason = wrapUpReason.map { $0.trimmingCharacters(in: .whitespaces) }
-            let time = now.timeIntervalSince1970
+            let found = try await Self.conversation(connection, id: conversationId, lock: true, logger: logger)
+            let plan = ClosePlan(found, now: now, wrapUpReason: wrapUpReason, decide: decide)
+            guard case .close(_, let closed) = plan else { return plan.answer }
             try await connection.query("""
-                UPDATE conversations SET state = 'closed', closed_at = \(time), wrap_up_reason = \(reason) WHERE id = \(conversationId)
+                UPDATE conversations SET state = \(closed.state.rawValue), closed_at = \(closed.closedAt.map(StoredTime.seconds)),
+                                         wrap_up_reason = \(closed.wrapUpReason)
+                WHERE id = \(conversationId)
                 """, logger: logger)
             try await connection.query("""
-                UPDATE tasks SET state = 'completed', completed_at = \(time) WHERE conversation_id = \(conversationId) AND state <> 'completed'
+                UPDATE tasks SET state = 'completed', completed_at = \(StoredTime.seconds(now))
+                WHERE conversation_id = \(conversationId) AND state <> 'completed'
                 """, logger: logger)
-            conversation.state = .closed
-            conversation.closedAt = now
-            conversation.wrapUpReason = reason
-            return .done((decision, conversation))
+            return plan.answer
         }
     }
 
-    /// Readiness: at most 2 s (or the call timeout, if shorter), so that a probe gets its
-    /// answer while the database is down.
-    public func ping() async throws(StoreError) {
-        try await connection(timeout: min(.seconds(2), calls.limits.timeout)) { connection, logger in
-            _ = try await connection.query("SELECT 1", logger: logger)
-        }
-    }
-
-    public func shutdown() async {
-        runner.cancel()
-        calls.stop()
-        _ = await runner.value
+    /// Readiness: a row of every table the store writes, read in at most 2 s (or the call
+    /// timeout, if shorter) so that a probe gets its answer while the database is down; and
+    /// the last write failure.
+    public func health() async -> StoreHealth {
+        await .of(readTables: { () async throws(StoreError) in
+            try await connection(timeout: min(.seconds(2), calls.limits.timeout)) { connection, logger in
+                _ = try await connection.query(PostgresQuery(unsafeSQL: StoreHealth.tableReads(PostgresSchema.writtenTables)),
+                                               logger: logger).collect()
+            }
+        }, writes: writes)
     }
 
     // MARK: Plumbing
@@ -527,12 +523,15 @@ public final class PostgresStore: ConversationStore {
     /// One call on one connection, guarded (`GuardedCalls`); errors become `StoreError`.
     private func connection<T: Sendable>(timeout: Duration? = nil,
                                          _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> T) async throws(StoreError) -> T {
-        try await Self.storeErrors { try await self.rawConnection(timeout: timeout, body) }
+        try await Self.storeErrors { try await self.calls.connection(timeout: timeout, body) }
     }
 
-    /// One transaction on one guarded connection; errors become `StoreError`.
-    private func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> T) async throws(StoreError) -> T {
-        try await Self.storeErrors { try await self.rawTransaction(body) }
+    /// One write transaction on one guarded connection; errors become `StoreError`, and both
+    /// they and what the transaction wrote are noted for `health()`.
+    private func transaction<T: WriteResult & Sendable>(_ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> T) async throws(StoreError) -> T {
+        try await writes.track { () async throws(StoreError) in
+            try await Self.storeErrors { try await self.calls.transaction(body) }
+        }
     }
 
     private static func storeErrors<T: Sendable>(_ body: () async throws -> T) async throws(StoreError) -> T {
@@ -544,18 +543,21 @@ public final class PostgresStore: ConversationStore {
             throw .unavailable("\(String(reflecting: error))")
         }
     }
+}
 
-    private func rawConnection<T: Sendable>(timeout: Duration? = nil,
-                                            _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> T) async throws -> T {
+extension GuardedCalls {
+    /// One guarded call, given the connection and the store's logger.
+    func connection<T: Sendable>(timeout: Duration? = nil,
+                                 _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> T) async throws -> T {
         let logger = logger
-        return try await calls.run(timeout: timeout) { connection in try await body(connection, logger) }
+        return try await run(timeout: timeout) { connection in try await body(connection, logger) }
     }
 
     /// One transaction on one guarded connection; the body's own error comes out as thrown,
     /// after a rollback.
-    private func rawTransaction<T: Sendable>(timeout: Duration? = nil,
-                                             _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> T) async throws -> T {
-        try await rawConnection(timeout: timeout) { connection, logger in
+    func transaction<T: Sendable>(timeout: Duration? = nil,
+                                  _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> T) async throws -> T {
+        try await connection(timeout: timeout) { connection, logger in
             try await connection.query("BEGIN", logger: logger)
             let value: T
             do {
@@ -569,6 +571,32 @@ public final class PostgresStore: ConversationStore {
             try CallWatch.current?.beginCommit()
             try await connection.query("COMMIT", logger: logger)
             return value
+        }
+    }
+}
+
+/// A PostgreSQL row as the shared record decoders read it.
+struct PostgresStoredRow: StoredRow {
+    let row: PostgresRandomAccessRow
+
+    init(_ row: PostgresRow) {
+        self.row = row.makeRandomAccess()
+    }
+
+    func text(_ column: String) throws(StoreError) -> String? {
+        try decode(column, as: String?.self)
+    }
+
+    func number(_ column: String) throws(StoreError) -> Double? {
+        try decode(column, as: Double?.self)
+    }
+
+    private func decode<T: PostgresDecodable>(_ column: String, as type: T.Type) throws(StoreError) -> T {
+        guard row.contains(column) else { throw .unavailable("the row has no column \(column)") }
+        do {
+            return try row[column].decode(T.self)
+        } catch {
+            throw .unavailable("column \(column): \(String(reflecting: error))")
         }
     }
 }

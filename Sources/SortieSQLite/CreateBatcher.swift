@@ -1,16 +1,19 @@
 import GRDB
+import ServiceLifecycle
 import Sortie
 import SortieStore
 import Synchronization
 
 /// Group commit for creates. SQLite has one writer, and a commit costs more than the create
-/// itself (about 0.45 ms of WAL writes against 0.25 ms of statements on the benchmark machine),
-/// so creates that arrive while the writer is busy wait and then run together: one
+/// itself (docs/benchmarks.md has the measurements), so creates that arrive while the writer is busy wait and then run together: one
 /// `BEGIN IMMEDIATE`, each create in its own savepoint (reading its facts after the creates
 /// before it in the batch, so the invariants hold exactly as with one transaction each), one
 /// commit. No create is answered before the commit that made it durable; if the commit fails,
 /// every create of the batch fails and nothing of it is kept.
-final class CreateBatcher: Sendable {
+///
+/// It is a `Service`: creates wait until it runs; at graceful shutdown it takes no more and
+/// finishes the ones it holds.
+final class CreateBatcher: Service {
     typealias Outcome = Result<OutboundOutcome, StoreError>
 
     /// One create: its draft, the evaluator, and how to render the answer kept under its key.
@@ -27,7 +30,8 @@ final class CreateBatcher: Sendable {
 
     private struct Queue {
         var jobs: [Job] = []
-        var draining = false
+        /// Set when `run` ends: a create submitted then fails at once.
+        var stopped = false
     }
 
     /// At most this many creates share one transaction.
@@ -35,22 +39,39 @@ final class CreateBatcher: Sendable {
 
     private let pool: DatabasePool
     private let queue = Mutex(Queue())
+    /// Wakes `run` when creates wait; one pending wake-up is enough, as `run` takes them all.
+    private let wakeUps: AsyncStream<Void>
+    private let wake: AsyncStream<Void>.Continuation
 
     init(pool: DatabasePool) {
         self.pool = pool
+        (wakeUps, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     func submit(_ request: Request) async -> Outcome {
         await withCheckedContinuation { reply in
-            let startDraining = queue.withLock { queue in
+            let queued = queue.withLock { queue in
+                guard !queue.stopped else { return false }
                 queue.jobs.append(Job(request: request, reply: reply))
-                defer { queue.draining = true }
-                return !queue.draining
+                return true
             }
-            if startDraining {
-                Task { await self.drain() }
+            if queued {
+                wake.yield()
+            } else {
+                reply.resume(returning: .failure(.unavailable("the store is shutting down")))
             }
         }
+    }
+
+    /// Runs batches whenever creates wait, until graceful shutdown; then runs the creates still
+    /// queued, so that none is left without an answer.
+    func run() async {
+        for await _ in wakeUps.cancelOnGracefulShutdown() {
+            await drain()
+        }
+        queue.withLock { $0.stopped = true }
+        wake.finish()
+        await drain()
     }
 
     /// Runs batches until no create waits.
@@ -59,7 +80,6 @@ final class CreateBatcher: Sendable {
             let jobs = queue.withLock { queue -> [Job] in
                 let batch = Array(queue.jobs.prefix(Self.maxBatch))
                 queue.jobs.removeFirst(batch.count)
-                if batch.isEmpty { queue.draining = false }
                 return batch
             }
             guard !jobs.isEmpty else { return }

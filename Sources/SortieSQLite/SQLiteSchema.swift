@@ -3,6 +3,9 @@ import GRDB
 /// The SQLite schema, as versioned migrations: a database is brought to the newest version on
 /// open, and a migration that ran is never edited (add a new one instead).
 enum SQLiteSchema {
+    /// The tables the store writes, which its health check reads.
+    static let writtenTables = ["customers", "conversations", "tasks", "messages", "idempotency_keys"]
+
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: customers, conversations, tasks, messages") { db in

@@ -1,12 +1,12 @@
 import GRDB
-import Synchronization
+import ServiceLifecycle
 
 /// Copies the WAL back into the database file off the writer's path.
 ///
 /// SQLite's automatic checkpoint runs inside the commit that crosses 1,000 WAL pages: that
-/// commit copies about 4 MB into the database file and syncs it while every create queued
-/// behind the single writer waits. On the benchmark machine this was the whole p99 (about
-/// 30 ms against 11 ms without it). So the store turns automatic checkpoints off
+/// commit copies the pages into the database file and syncs it while every create queued
+/// behind the single writer waits, which made most of the create latency's tail
+/// (docs/benchmarks.md). So the store turns automatic checkpoints off
 /// (`PRAGMA wal_autocheckpoint = 0` on its connections) and this checkpointer, on a
 /// connection of its own, runs a `PASSIVE` checkpoint every `Settings.interval`: it copies what readers
 /// no longer need without taking the writer's lock. The WAL only starts over when a write
@@ -14,16 +14,18 @@ import Synchronization
 /// passes `Settings.restartAbovePages`, one `RESTART` checkpoint waits for the writer, copies the few
 /// frames the passive one left, and starts the WAL over. The file stays bounded at about
 /// `Settings.restartAbovePages` pages.
-final class WALCheckpointer: Sendable {
+///
+/// It is a `Service`: it checkpoints while it runs, and at graceful shutdown empties the WAL
+/// into the database file once more.
+final class WALCheckpointer: Service {
     /// When and how far to checkpoint.
     struct Settings: Sendable {
         /// Time between two checkpoints.
         var interval: Duration = .milliseconds(100)
-        /// WAL size (in pages, 4 KiB by default) past which a checkpoint waits for the writer:
-        /// 32,768 pages is 128 MB, a restart every 2–3 s at 3,500 creates/s. Each restart
-        /// stalls the writer for about one database-file sync (10–80 ms measured) whatever the
-        /// bound, so the bound sets how often: over 30 s, p99 was 25 ms at 16,384 pages,
-        /// 16 ms at 32,768 and 12 ms at 65,536. A crash replays at most this much WAL on open.
+        /// WAL size (in pages, 4 KiB by default) past which a checkpoint waits for the writer.
+        /// Each restart stalls the writer for about one database-file sync whatever the bound,
+        /// so the bound sets how often the stall happens (docs/benchmarks.md compares bounds);
+        /// a crash replays at most this much WAL on open.
         var restartAbovePages = 32_768
         /// How long a `RESTART` checkpoint may wait for the writer and readers. Writers wait
         /// behind it meanwhile, so this bounds the stall; a restart that does not get in time
@@ -33,7 +35,6 @@ final class WALCheckpointer: Sendable {
 
     let settings: Settings
     private let connection: DatabaseQueue
-    private let loop = Mutex<Task<Void, Never>?>(nil)
 
     init(path: String, settings: Settings = Settings()) throws {
         self.settings = settings
@@ -44,22 +45,25 @@ final class WALCheckpointer: Sendable {
         connection = try DatabaseQueue(path: path, configuration: configuration)
     }
 
-    /// Starts checkpointing every `Settings.interval` until `stop()`.
-    func start() {
+    /// Checkpoints every `Settings.interval` until graceful shutdown or cancellation, then
+    /// empties the WAL into the database file and closes its connection.
+    func run() async {
         let connection = connection
         let settings = settings
-        loop.withLock { loop in
-            guard loop == nil else { return }
-            loop = Task.detached(priority: .utility) {
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: settings.interval)
-                    // A failed checkpoint is retried at the next tick; the WAL keeps every commit meanwhile.
-                    _ = try? await connection.writeWithoutTransaction { db in
-                        try Self.checkpoint(db, restartAbovePages: settings.restartAbovePages)
-                    }
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: settings.interval)
+                guard !Task.isCancelled else { return }
+                // A failed checkpoint is retried at the next tick; the WAL keeps every commit meanwhile.
+                _ = try? await connection.writeWithoutTransaction { db in
+                    try Self.checkpoint(db, restartAbovePages: settings.restartAbovePages)
                 }
             }
         }
+        // Synchronous, so that a cancelled group still gets it: a clean shutdown leaves the
+        // database file whole and the WAL empty. It waits at most `restartWait` for a reader.
+        _ = try? connection.inDatabase { db in try db.checkpoint(.truncate) }
+        try? connection.close()
     }
 
     /// One checkpoint: `PASSIVE`, then `RESTART` if the WAL is still past `Settings.restartAbovePages`.
@@ -73,18 +77,6 @@ final class WALCheckpointer: Sendable {
         } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
             return passive  // the writer or a reader did not let go within `restartWait`
         }
-    }
-
-    /// Stops the loop and empties the WAL into the database file.
-    func stop() async {
-        let task = loop.withLock { loop in
-            defer { loop = nil }
-            return loop
-        }
-        task?.cancel()
-        await task?.value
-        _ = try? await connection.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
-        try? connection.close()
     }
 
     /// Runs one checkpoint now (for tests).

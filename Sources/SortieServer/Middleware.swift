@@ -37,6 +37,9 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
 
 /// `sortie_http_requests_total{route, status}` and `sortie_http_request_duration_seconds{route}`
 /// (a histogram), through swift-metrics.
+///
+/// It goes outside `JSONErrorMiddleware`, which turns every error into a response: a request
+/// counted 500 here is one answered 500.
 struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     let factory: any MetricsFactory
 

@@ -12,8 +12,9 @@ import SortieStore
 import UnixSignals
 
 /// The conversation service over HTTP. `make` opens the store and loads the policy;
-/// `application` builds the Hummingbird app (tests run it on port 0); `run` serves until
-/// SIGTERM or SIGINT, letting in-flight requests finish, then closes the store.
+/// `application` builds the Hummingbird app (tests run it on port 0), whose service group also
+/// runs the store's services; `run` serves until SIGTERM or SIGINT, letting in-flight requests
+/// finish before the store's services stop.
 public struct SortieServer: Sendable {
     public let configuration: ServerConfiguration
     public let service: ConversationService
@@ -32,7 +33,6 @@ public struct SortieServer: Sendable {
             do {
                 decisionLog = try DecisionLog(path: path, maxBytes: configuration.decisionLogMaxBytes, keep: configuration.decisionLogKeep)
             } catch {
-                await store.shutdown()
                 throw ServerError.configuration("cannot open the decision log \(path): \(error)")
             }
         }
@@ -87,32 +87,30 @@ public struct SortieServer: Sendable {
         }
     }
 
-    /// The Hummingbird application: routes, JSON errors, metrics, and the SIGHUP reloader.
+    /// The Hummingbird application: routes, JSON errors, metrics, the SIGHUP reloader, and the
+    /// store's services. Hummingbird starts its HTTP server after these and stops it first, and
+    /// the group stops the rest in reverse order, so the store outlives every request.
     public func application(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let router = Router(context: BasicRequestContext.self)
-        router.add(middleware: JSONErrorMiddleware())
+        // Metrics outside JSON errors: an error thrown by the router or a handler (404, 413) is
+        // a response by the time the metrics see it, so they record the status answered.
         router.add(middleware: RequestMetricsMiddleware(factory: metricsFactory))
+        router.add(middleware: JSONErrorMiddleware())
         Routes(service: service, registry: registry, maxBodyBytes: configuration.maxBodyBytes, reload: reload)
             .register(on: router)
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "sortie"),
-            services: [ReloadOnHangup(server: self)],
+            services: service.store.services + [ReloadOnHangup(server: self)],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
     }
 
-    /// Serves until SIGTERM or SIGINT, then closes the store and the decision log.
+    /// Serves until SIGTERM or SIGINT, then closes the decision log.
     public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let app = application(onServerRunning: onServerRunning)
         defer { service.decisionLog?.close() }
-        do {
-            try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
-        } catch {
-            await service.store.shutdown()
-            throw error
-        }
-        await service.store.shutdown()
+        try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
         logger.notice("stopped")
     }
 

@@ -420,14 +420,14 @@ public final class ConversationService: Sendable {
         }
     }
 
-    /// `GET /healthz`: 200 when the store answers, else 503; with the policy revision.
+    /// `GET /healthz`: 200 when the store reads every table it writes and its last write did
+    /// not fail (`StoreHealth`), else 503 with the store's reason; with the policy revision.
     public func health() async -> ServiceReply {
-        do {
-            try await store.ping()
-            return .json(200, HealthReply(status: "ok", revision: policy.revision, store: "ok"))
-        } catch {
-            return .json(503, HealthReply(status: "unavailable", revision: policy.revision, store: "\(error)"))
+        let storeHealth = await store.health()
+        guard storeHealth == .ok else {
+            return .json(503, HealthReply(status: "unavailable", revision: policy.revision, store: "\(storeHealth)"))
         }
+        return .json(200, HealthReply(status: "ok", revision: policy.revision, store: "ok"))
     }
 
     // MARK: Errors

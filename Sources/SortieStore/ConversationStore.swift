@@ -1,4 +1,5 @@
 import Foundation
+import ServiceLifecycle
 import Sortie
 
 /// What a create reads from the store, in the transaction that then inserts: the three facts
@@ -246,9 +247,12 @@ public protocol ConversationStore: Sendable {
     func close(conversationId: String, wrapUpReason: String?, now: Date,
                decide: @escaping @Sendable (ConversationRecord) -> Decision) async throws(StoreError) -> ConversationChange<(Decision, ConversationRecord)>
 
-    /// Succeeds when the database answers (for readiness).
-    func ping() async throws(StoreError)
+    /// Readiness: a cheap read of every table the store writes, and its last write failure
+    /// (`WriteHealth`).
+    func health() async -> StoreHealth
 
-    /// Closes the database; no call may follow.
-    func shutdown() async
+    /// The store's background work (connection pools, watchdogs, checkpoints, batching), in the
+    /// order it starts: run by the service group of `sortie serve` before the HTTP server, and
+    /// stopped after it, in reverse order. Calls wait (creates on SQLite) or fail until these run.
+    var services: [any Service] { get }
 }

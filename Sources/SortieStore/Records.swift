@@ -18,9 +18,9 @@ public struct CustomerRecord: Sendable, Hashable, Codable {
 
 /// A conversation with one customer address. At most one is `active` per address.
 public struct ConversationRecord: Sendable, Hashable, Codable {
-    public enum State: String, Sendable, Codable { case active, closed }
+    public enum State: String, Sendable, Codable, CaseIterable { case active, closed }
     /// Who started it: an agent (`outbound`) or the customer (`inbound`).
-    public enum Origin: String, Sendable, Codable { case outbound, inbound }
+    public enum Origin: String, Sendable, Codable, CaseIterable { case outbound, inbound }
 
     public var id: String
     public var origin: Origin
@@ -63,7 +63,7 @@ public struct ConversationRecord: Sendable, Hashable, Codable {
 /// The outbound task of a conversation: offered → accepted → completed. An agent's open
 /// (offered or accepted) tasks on a channel are its `activeOutbound` count.
 public struct TaskRecord: Sendable, Hashable, Codable {
-    public enum State: String, Sendable, Codable { case offered, accepted, completed }
+    public enum State: String, Sendable, Codable, CaseIterable { case offered, accepted, completed }
 
     public var id: String
     public var conversationId: String
@@ -90,8 +90,8 @@ public struct TaskRecord: Sendable, Hashable, Codable {
 /// One message of a conversation. Outbound messages wait in the outbox (`queued`) for the
 /// channel's gateway; inbound ones are `received`.
 public struct MessageRecord: Sendable, Hashable, Codable {
-    public enum Direction: String, Sendable, Codable { case inbound, outbound }
-    public enum Status: String, Sendable, Codable { case queued, sent, delivered, failed, received }
+    public enum Direction: String, Sendable, Codable, CaseIterable { case inbound, outbound }
+    public enum Status: String, Sendable, Codable, CaseIterable { case queued, sent, delivered, failed, received }
 
     public var id: String
     public var conversationId: String

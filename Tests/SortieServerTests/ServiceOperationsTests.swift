@@ -111,6 +111,20 @@ import Testing
         }
     }
 
+    /// The status a request is counted under is the one it was answered, also for the errors
+    /// the router and the body limit throw.
+    @Test func metricsCountTheStatusAnswered() async throws {
+        try await LiveServer.with(policies: examplePolicies, configure: { $0.maxBodyBytes = 1024 }) { live in
+            #expect(try await live.get("/v1/nothing-here").status == 404)
+            let big = smsCreate(agent: agent("a-1"), to: "+33610000001", extra: ",\"message\":{\"body\":\"\(String(repeating: "x", count: 4000))\"}")
+            #expect(try await live.post("/v1/outbound-conversations", big).status == 413)
+            let metrics = try await live.get("/metrics").body
+            #expect(metrics.contains(#"sortie_http_requests_total{route="NotFound",status="404"} 1"#), "\(metrics)")
+            #expect(metrics.contains(#"sortie_http_requests_total{route="/v1/outbound-conversations",status="413"} 1"#), "\(metrics)")
+            #expect(!metrics.contains(#"status="500""#), "\(metrics)")
+        }
+    }
+
     @Test func unknownRoutesAnswerJSON() async throws {
         try await LiveServer.with(policies: examplePolicies) { live in
             let reply = try await live.get("/v1/nothing-here")

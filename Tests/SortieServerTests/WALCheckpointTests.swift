@@ -58,22 +58,24 @@ struct WALCheckpointTests {
     func automaticCheckpointsOff() async throws {
         let (store, folder) = try Self.store()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        try await Self.write(store, count: 400)
-        #expect(try Self.walFrames(store.path) > 1_000)
-        await store.shutdown()
+        try await store.withServices { store in
+            try await Self.write(store, count: 400)
+            #expect(try Self.walFrames(store.path) > 1_000)
+        }
     }
 
     @Test("a checkpoint copies every committed page into the database file")
     func checkpointCopiesEverything() async throws {
         let (store, folder) = try Self.store()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        try await Self.write(store, count: 50)
-        #expect(try Self.conversationsInFileAlone(store.path) == 0)
-        let result = try await store.checkpointer.checkpointNow()
-        #expect(result.walFrameCount > 0)
-        #expect(result.checkpointedFrameCount == result.walFrameCount)
-        #expect(try Self.conversationsInFileAlone(store.path) == 50)
-        await store.shutdown()
+        try await store.withServices { store in
+            try await Self.write(store, count: 50)
+            #expect(try Self.conversationsInFileAlone(store.path) == 0)
+            let result = try await store.checkpointer.checkpointNow()
+            #expect(result.walFrameCount > 0)
+            #expect(result.checkpointedFrameCount == result.walFrameCount)
+            #expect(try Self.conversationsInFileAlone(store.path) == 50)
+        }
     }
 
     /// A write transaction on a connection of its own, holding the writer's lock on a thread of
@@ -113,23 +115,24 @@ struct WALCheckpointTests {
         -> (before: Int, doneBeforeCommit: Bool, after: Int, rows: Int) {
         let (store, folder) = try Self.store(restartAbovePages: restartAbovePages, restartWait: restartWait)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        try await Self.write(store, count: 60)
-        let before = try Self.walFrames(store.path)
-        let held = try await HeldWrite(path: store.path)
-        let done = Mutex(false)
-        let checkpoint = Task {
-            defer { done.withLock { $0 = true } }
-            return try await store.checkpointer.checkpointNow()
+        return try await store.withServices { store in
+            try await Self.write(store, count: 60)
+            let before = try Self.walFrames(store.path)
+            let held = try await HeldWrite(path: store.path)
+            let done = Mutex(false)
+            let checkpoint = Task {
+                defer { done.withLock { $0 = true } }
+                return try await store.checkpointer.checkpointNow()
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            let doneBeforeCommit = done.withLock { $0 }
+            try await held.commit()
+            _ = try await checkpoint.value
+            try await Self.write(store, count: 1, from: 60)
+            let after = try await store.checkpointer.checkpointNow()
+            let rows = try Self.conversationsInFileAlone(store.path)
+            return (before, doneBeforeCommit, after.walFrameCount, rows)
         }
-        try await Task.sleep(for: .milliseconds(300))
-        let doneBeforeCommit = done.withLock { $0 }
-        try await held.commit()
-        _ = try await checkpoint.value
-        try await Self.write(store, count: 1, from: 60)
-        let after = try await store.checkpointer.checkpointNow()
-        let rows = try Self.conversationsInFileAlone(store.path)
-        await store.shutdown()
-        return (before, doneBeforeCommit, after.walFrameCount, rows)
     }
 
     @Test("past its bound the WAL starts over even under non-stop writes: the checkpoint waits for the writer")
@@ -162,22 +165,24 @@ struct WALCheckpointTests {
     func backgroundLoop() async throws {
         let (store, folder) = try Self.store(interval: .milliseconds(20))
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        try await Self.write(store, count: 40)
-        var copied = try Self.conversationsInFileAlone(store.path)
-        for _ in 0..<250 where copied < 40 {
-            try await Task.sleep(for: .milliseconds(20))
-            copied = try Self.conversationsInFileAlone(store.path)
+        try await store.withServices { store in
+            try await Self.write(store, count: 40)
+            var copied = try Self.conversationsInFileAlone(store.path)
+            for _ in 0..<250 where copied < 40 {
+                try await Task.sleep(for: .milliseconds(20))
+                copied = try Self.conversationsInFileAlone(store.path)
+            }
+            #expect(copied == 40)
         }
-        #expect(copied == 40)
-        await store.shutdown()
     }
 
     @Test("a clean shutdown leaves every row in the database file and an empty WAL")
     func shutdownEmptiesTheWAL() async throws {
         let (store, folder) = try Self.store()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        try await Self.write(store, count: 60)
-        await store.shutdown()
+        try await store.withServices { store in
+            try await Self.write(store, count: 60)
+        }
         #expect(try Self.walFrames(store.path) == 0)
         #expect(try Self.conversationsInFileAlone(store.path) == 60)
     }

@@ -12,7 +12,7 @@ import Testing
 
 /// A real `sortie serve` application on a loopback port chosen by the system, over a real
 /// SQLite file and decision log in a temporary folder. `with` runs a body against it and then
-/// shuts it down gracefully (in-flight requests finish, the store closes).
+/// shuts it down gracefully (in-flight requests finish, then the store's services stop).
 struct LiveServer: Sendable {
     let port: Int
     let server: SortieServer
@@ -65,13 +65,11 @@ struct LiveServer: Sendable {
                 let result = try await body(live)
                 await group.triggerGracefulShutdown()
                 try await tasks.waitForAll()
-                await server.service.store.shutdown()
                 server.service.decisionLog?.close()
                 return result
             } catch {
                 await group.triggerGracefulShutdown()
                 try? await tasks.waitForAll()
-                await server.service.store.shutdown()
                 throw error
             }
         }
