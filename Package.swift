@@ -74,7 +74,7 @@ let package = Package(
 
         .testTarget(name: "SortieYAMLTests", dependencies: ["SortieYAML"]),
         .testTarget(name: "SortieTests", dependencies: ["Sortie"], exclude: ["Fixtures"]),
-        .testTarget(name: "SortieCLITests", dependencies: ["SortieCLI", "Sortie"], exclude: ["validate_sarif.py"]),
+        .testTarget(name: "SortieCLITests", dependencies: ["SortieCLI", "Sortie"], exclude: ["validate_sarif.py", "validate_policy_schema.py"]),
         .testTarget(name: "SortieServerTests", dependencies: [
             "SortieServer", "SortieService", "SortieStore", "SortieSQLite", "SortiePostgres", "Sortie",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
