@@ -80,7 +80,7 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "GRDB", package: "GRDB.swift"),
-        ]),
+        ], exclude: ["validate_openapi.py"]),
     ],
     swiftLanguageModes: [.v6]
 )
