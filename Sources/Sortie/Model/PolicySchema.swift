@@ -144,8 +144,8 @@ public final class JSONSchema: Encodable {
 /// `ObjectDeclaration`. What a schema cannot see — references between documents, duplicate
 /// names and claims, addresses, placeholders — stays `sortie lint`'s.
 public enum PolicySchema {
-    /// Where the committed schema is published (its `$id`).
-    public static let id = "https://sortie.dev/schemas/sortie-policy.schema.json"
+    /// The schema's `$id`: a name, not a location (editors find the file by the relative path).
+    public static let id = "urn:sortie:policy-schema:v1"
 
     /// The schema as pretty-printed JSON (keys sorted, so the output is byte-stable), with a final newline.
     public static func json() -> String {
