@@ -48,6 +48,11 @@ struct Routes: Sendable {
         router.get("/healthz") { _, _ in
             respond(await service.health())
         }
+        // Public, like /healthz: a client fetches what the running version speaks.
+        router.get("/v1/openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"],
+                     body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.json)))
+        }
         router.get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))

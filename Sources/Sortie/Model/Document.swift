@@ -46,52 +46,53 @@ public struct PolicyDocument: Sendable {
     /// The document's name, where it is known.
     public var name: String? { metadata.name?.value }
 
+    /// The envelope every document shares.
+    static let envelope = ObjectDeclaration([apiVersion.declared, kindField.declared, metadataField.declared, specField.declared])
+    static let apiVersion = Field("apiVersion", .constant(currentAPIVersion) { Rules.UnsupportedAPIVersion.diagnostic(version: $0.value, at: $0.span) },
+                                  .required, "The format version; `\(currentAPIVersion)` is the only one.")
+    static let kindField = Field("kind", .kind, .required, "The kind of document (case-sensitive); it selects the shape of `spec`.")
+    static let metadataField = Field("metadata", .object(metadata), .required, "The document's name and description.")
+    static let specField = Field("spec", ValueShape(schema: { JSONSchema(type: ["object"]) }, read: { _, node, _ in node }, literal: nil),
+                                 .required, "The document's content; its shape depends on `kind`.")
+    static let metadata = ObjectDeclaration([nameField.declared, descriptionField.declared])
+    static let nameField = Field("name", .name, .required, "Unique per kind across the set: 1-64 lower-case letters, digits and inner hyphens.")
+    static let descriptionField = Field("description", .string, .optional, "Free text; not part of the policy's meaning (nor of its revision).")
+
     /// Reads one YAML document. Nil when it is not a document of a known kind.
     static func decode(_ root: YAMLNode, context: DecodeContext) -> PolicyDocument? {
-        guard let envelope = context.fields(root, path: "", known: ["apiVersion", "kind", "metadata", "spec"]) else {
+        guard let envelope = context.fields(root, path: "", object: envelope) else {
             return nil
         }
-        if let node = envelope.required("apiVersion"), let version = context.string(node, path: "apiVersion"),
-           version.value != currentAPIVersion {
-            context.report(Rules.UnsupportedAPIVersion.diagnostic(version: version.value, at: version.span))
-        }
+        _ = envelope.read(apiVersion)
         var metadata = Metadata()
-        if let node = envelope.required("metadata"),
-           let fields = context.fields(node, path: "metadata", known: ["name", "description"]) {
-            metadata.name = fields.required("name").flatMap { context.name($0, path: "metadata.name") }
-            metadata.description = fields.optional("description").flatMap { context.string($0, path: "metadata.description")?.value }
+        if let fields = envelope.read(metadataField) {
+            metadata.name = fields.read(nameField)
+            metadata.description = fields.read(descriptionField)?.value
         }
-        let specNode = envelope.required("spec")
-        guard let kindNode = envelope.required("kind"), let kindText = context.string(kindNode, path: "kind") else {
-            return nil
-        }
-        guard let kind = PolicyKind(rawValue: kindText.value) else {
-            context.report(Rules.UnknownKind.diagnostic(kind: kindText.value, at: kindText.span))
+        let specNode = envelope.read(specField)
+        guard let kindText = envelope.read(kindField), let kind = kindText.value else {
             return nil
         }
         var document = PolicyDocument(kind: kind, metadata: metadata, spec: nil, span: root.span, kindSpan: kindText.span)
         if let specNode {
-            document.spec = decodeSpec(kind: kind, node: specNode, context: context)
+            document.spec = kind.spec.read(context, specNode, { "spec" })
         }
         return document
     }
+}
 
-    private static func decodeSpec(kind: PolicyKind, node: YAMLNode, context: DecodeContext) -> Spec? {
-        switch kind {
-        case .tenant:
-            return context.fields(node, path: "spec", known: Tenant.fields).map { .tenant(Tenant(decoding: $0)) }
-        case .multimediaProfile:
-            return context.fields(node, path: "spec", known: MultimediaProfile.fields).map { .multimediaProfile(MultimediaProfile(decoding: $0)) }
-        case .entryPoint:
-            return context.fields(node, path: "spec", known: EntryPoint.fields).map { .entryPoint(EntryPoint(decoding: $0)) }
-        case .outboundPolicy:
-            return context.fields(node, path: "spec", known: OutboundPolicy.fields).map { .outboundPolicy(OutboundPolicy(decoding: $0)) }
-        case .reasonCatalog:
-            return context.map(node, path: "spec").map { .reasonCatalog(ReasonCatalog(decoding: $0, context: context)) }
-        case .messageTemplate:
-            return context.fields(node, path: "spec", known: MessageTemplate.fields).map { .messageTemplate(MessageTemplate(decoding: $0)) }
-        case .policyTest:
-            return context.fields(node, path: "spec", known: PolicyTest.fields).map { .policyTest(PolicyTest(decoding: $0)) }
-        }
+extension ValueShape where Value == Located<PolicyKind?> {
+    /// A kind's name; an unknown one is `unknown-kind` (with a did-you-mean), read as nil.
+    static var kind: ValueShape {
+        ValueShape(schema: { JSONSchema(type: ["string"], enum: PolicyKind.allCases.map { .string($0.rawValue) }) },
+                   read: { context, node, path in
+                       guard let text = context.string(node, path: path()) else { return nil }
+                       guard let kind = PolicyKind(rawValue: text.value) else {
+                           context.report(Rules.UnknownKind.diagnostic(kind: text.value, at: text.span))
+                           return Located(nil, at: text.span)
+                       }
+                       return Located(kind, at: text.span)
+                   },
+                   literal: nil)
     }
 }

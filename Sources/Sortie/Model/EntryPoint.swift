@@ -7,12 +7,14 @@ public struct EntryPoint: Sendable {
     /// the address checks and lowering all read it.
     public var normalizedAddress: Result<String, DestinationProblem>?
 
-    static let fields = ["channel", "address"]
+    static let declaration = ObjectDeclaration([channelField.declared, addressField.declared])
+    static let channelField = Field("channel", .enumeration(Channel.self), .required, "The channel this entry point sends on.")
+    static let addressField = Field("address", .string, .required,
+                                    "The sender address: for sms an E.164 number with its country code (\"+33186950000\"), for email local@domain.")
 
     init(decoding spec: Fields) {
-        let context = spec.context
-        channel = spec.required("channel").flatMap { context.enumeration($0, path: spec.path("channel"), as: Channel.self) }
-        address = spec.required("address").flatMap { context.string($0, path: spec.path("address")) }
+        channel = spec.read(Self.channelField)
+        address = spec.read(Self.addressField)
         if let channel = channel?.value, let address {
             normalizedAddress = Destination.normalize(address.value, channel: channel)
         }

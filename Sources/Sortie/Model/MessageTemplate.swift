@@ -5,21 +5,28 @@ public struct MessageTemplate: Sendable {
     public var subject: Located<String>?
     public var body: Located<String>?
 
-    static let fields = ["channel", "subject", "body"]
+    static let declaration = ObjectDeclaration(
+        [channelField.declared, subjectField.declared, bodyField.declared],
+        conditional: [(field: "subject", on: "channel", presence: subjectPresence.map { ($0.key.rawValue, $0.value) }.sorted { $0.0 < $1.0 })])
+    static let channelField = Field("channel", .enumeration(Channel.self), .required, "The channel the template is for.")
+    static let subjectField = Field("subject", .string, .optional, "The email subject: required for email, an error on sms.")
+    static let bodyField = Field("body", .string, .required, "The message text; may use {{variable}} placeholders.")
+    /// Whether `subject` must, may or must not be written, by channel.
+    static let subjectPresence: [Channel: Presence] = [.email: .required, .sms: .forbidden]
 
     init(decoding spec: Fields) {
         let context = spec.context
-        channel = spec.required("channel").flatMap { context.enumeration($0, path: spec.path("channel"), as: Channel.self) }
-        body = spec.required("body").flatMap { context.string($0, path: spec.path("body")) }
-        switch channel?.value {
-        case .sms:
-            if let entry = spec.mapping["subject"] {
+        channel = spec.read(Self.channelField)
+        body = spec.read(Self.bodyField)
+        switch channel.flatMap({ Self.subjectPresence[$0.value] }) ?? .optional {
+        case .forbidden:
+            if let entry = spec.mapping[Self.subjectField.name] {
                 context.report(Rules.SubjectOnSMS.diagnostic(at: entry.key.span))
             }
-        case .email:
-            subject = spec.required("subject").flatMap { context.string($0, path: spec.path("subject")) }
-        case nil:
-            subject = spec.optional("subject").flatMap { context.string($0, path: spec.path("subject")) }
+        case .required:
+            subject = spec.required(Self.subjectField.name).flatMap { Self.subjectField.shape.read(context, $0, { spec.path("subject") }) }
+        case .optional:
+            subject = spec.read(Self.subjectField)
         }
     }
 

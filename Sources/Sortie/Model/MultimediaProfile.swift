@@ -21,17 +21,25 @@ public struct MultimediaProfile: Sendable {
     /// profile is for is then not fully known.
     public var assignedToUnreadable = false
 
-    static let fields = ["channels", "assignedTo"]
+    static let declaration = ObjectDeclaration([channelsField.declared, assignedToField.declared])
+    static let channelsField = Field("channels", .map(keys: .only(Channel.allCases.map(\.rawValue)), values: { channelLimit.schema() }, nonEmpty: true),
+                                     .required, "The channels the profile handles (at least one), each with its limit.")
+    static let channelLimit = ObjectDeclaration([maxOutboundTasksField.declared])
+    static let maxOutboundTasksField = Field("maxOutboundTasks", .integer(in: limitRange), .required,
+                                             "How many outbound tasks of this channel an agent may have open; 0 closes the channel (a warning).")
+    static let assignedToField = Field("assignedTo", .object(assignment), .optional,
+                                       "Who the profile applies to. Resolution: agents, then teams, then sites, then the tenant's defaultProfile.")
+    static let assignment = ObjectDeclaration([agentsField.declared, teamsField.declared, sitesField.declared])
+    static let agentsField = Field("agents", .stringSet(nonEmpty: false), .optional, default: { _ in [] }, "Agent ids.")
+    static let teamsField = Field("teams", .stringSet(nonEmpty: false), .optional, default: { _ in [] }, "Team names.")
+    static let sitesField = Field("sites", .stringSet(nonEmpty: false), .optional, default: { _ in [] }, "Site names.")
 
     /// Valid values of `maxOutboundTasks`.
     public static let limitRange = 0...1000
 
     init(decoding spec: Fields) {
         let context = spec.context
-        if let node = spec.required("channels"), let map = context.map(node, path: spec.path("channels")) {
-            if map.entries.isEmpty {
-                context.report(Rules.EmptyList.diagnostic(field: spec.path("channels"), at: map.span))
-            }
+        if let map = spec.read(Self.channelsField) {
             channels = map.entries.compactMap { entry in
                 let path = spec.path("channels.\(entry.key.value)")
                 guard let channel = Channel(rawValue: entry.key.value) else {
@@ -40,25 +48,13 @@ public struct MultimediaProfile: Sendable {
                         allowed: Channel.allCases.map(\.rawValue), at: entry.key.span))
                     return nil
                 }
-                var limit: Located<Int>?
-                if let fields = context.fields(entry.value, path: path, known: ["maxOutboundTasks"]),
-                   let node = fields.required("maxOutboundTasks"),
-                   let value = context.int(node, path: fields.path("maxOutboundTasks")) {
-                    if Self.limitRange.contains(value.value) {
-                        limit = value
-                    } else {
-                        context.report(Rules.LimitOutOfRange.diagnostic(field: fields.path("maxOutboundTasks"), value: value.value, at: value.span))
-                    }
-                }
+                let limit = context.fields(entry.value, path: path, object: Self.channelLimit).flatMap { $0.read(Self.maxOutboundTasksField) }
                 return ChannelLimit(channel: Located(channel, at: entry.key.span), maxOutboundTasks: limit)
             }
         }
-        if let node = spec.optional("assignedTo"),
-           let fields = context.fields(node, path: spec.path("assignedTo"), known: ["agents", "teams", "sites"]) {
-            func read(_ key: String) -> [Located<String>] {
-                fields.optional(key).flatMap { context.stringSet($0, path: fields.path(key), nonEmpty: false) } ?? []
-            }
-            assignedTo = Assignment(agents: read("agents"), teams: read("teams"), sites: read("sites"))
+        if let fields = spec.read(Self.assignedToField) {
+            assignedTo = Assignment(agents: fields.read(Self.agentsField) ?? [], teams: fields.read(Self.teamsField) ?? [],
+                                    sites: fields.read(Self.sitesField) ?? [])
             assignedToUnreadable = fields.mapping.hasRejectedKeys
         }
     }

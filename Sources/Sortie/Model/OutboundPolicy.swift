@@ -22,44 +22,31 @@ public struct OutboundPolicy: Sendable {
     public var emailSubjectReuse: SubjectReuse?
     public var wrapUpReasons: [Located<String>]?
 
-    static let fields = ["allowedAgentStates", "disallowedOperations", "disallowedWorkflowTriggers", "emailSubjectReuse", "wrapUpReasons"]
+    static let declaration = ObjectDeclaration([allowedAgentStatesField.declared, disallowedOperationsField.declared,
+                                                disallowedWorkflowTriggersField.declared, emailSubjectReuseField.declared,
+                                                wrapUpReasonsField.declared])
+    static let allowedAgentStatesField = Field("allowedAgentStates", .stringSet(nonEmpty: true), .required,
+                                               "The states in which an agent may start an outbound conversation; each one of the Tenant's agentStates.")
+    static let disallowedOperationsField = Field("disallowedOperations", .enumerationSet(Operation.self, nonEmpty: false), .optional,
+                                                 default: { span in defaultDisallowedOperations.map { Located($0, at: span) } },
+                                                 "Operations refused on outbound conversations; write [] to allow both.")
+    static let disallowedWorkflowTriggersField = Field("disallowedWorkflowTriggers", .stringSet(nonEmpty: false), .optional,
+                                                       default: { span in defaultDisallowedWorkflowTriggers.map { Located($0, at: span) } },
+                                                       "Workflow triggers refused on outbound conversations.")
+    static let emailSubjectReuseField = Field("emailSubjectReuse", .enumeration(SubjectReuse.self), .optional,
+                                              default: { Located(defaultEmailSubjectReuse, at: $0) },
+                                              "What an email subject already used with the customer gives: nothing, a warning or a refusal.")
+    static let wrapUpReasonsField = Field("wrapUpReasons", .stringSet(nonEmpty: true), .required, "The reasons offered when closing a conversation (at least one).")
 
     public static let defaultDisallowedOperations: [Operation] = [.conference, .transfer]
     public static let defaultDisallowedWorkflowTriggers = ["task-created", "task-routed", "task-completed"]
     public static let defaultEmailSubjectReuse = SubjectReuse.warn
 
     init(decoding spec: Fields) {
-        let context = spec.context
-        allowedAgentStates = spec.required("allowedAgentStates").flatMap { context.stringSet($0, path: spec.path("allowedAgentStates"), nonEmpty: true) }
-        if let node = spec.optional("disallowedOperations") {
-            let path = spec.path("disallowedOperations")
-            disallowedOperations = context.list(node, path: path, nonEmpty: false) { context.enumeration($0, path: $1(), as: Operation.self) }
-                .map { Self.unique($0, path: path, context: context) }
-        } else {
-            disallowedOperations = Self.defaultDisallowedOperations.map { Located($0, at: spec.mapping.span) }
-        }
-        if let node = spec.optional("disallowedWorkflowTriggers") {
-            disallowedWorkflowTriggers = context.stringSet(node, path: spec.path("disallowedWorkflowTriggers"), nonEmpty: false)
-        } else {
-            disallowedWorkflowTriggers = Self.defaultDisallowedWorkflowTriggers.map { Located($0, at: spec.mapping.span) }
-        }
-        if let node = spec.optional("emailSubjectReuse") {
-            emailSubjectReuse = context.enumeration(node, path: spec.path("emailSubjectReuse"), as: SubjectReuse.self)?.value
-        } else {
-            emailSubjectReuse = Self.defaultEmailSubjectReuse
-        }
-        wrapUpReasons = spec.required("wrapUpReasons").flatMap { context.stringSet($0, path: spec.path("wrapUpReasons"), nonEmpty: true) }
-    }
-
-    private static func unique(_ items: [Located<Operation>], path: String, context: DecodeContext) -> [Located<Operation>] {
-        var first: [Operation: SourceSpan] = [:]
-        return items.filter { item in
-            if let earlier = first[item.value] {
-                context.report(Rules.DuplicateItem.diagnostic(field: path, item: item.value.rawValue, first: earlier, at: item.span))
-                return false
-            }
-            first[item.value] = item.span
-            return true
-        }
+        allowedAgentStates = spec.read(Self.allowedAgentStatesField)
+        disallowedOperations = spec.read(Self.disallowedOperationsField)
+        disallowedWorkflowTriggers = spec.read(Self.disallowedWorkflowTriggersField)
+        emailSubjectReuse = spec.read(Self.emailSubjectReuseField)?.value
+        wrapUpReasons = spec.read(Self.wrapUpReasonsField)
     }
 }

@@ -19,31 +19,50 @@ public struct PolicyTest: Sendable {
 
     public var cases: [Case]?
 
-    static let fields = ["cases"]
+    static let declaration = ObjectDeclaration([casesField.declared])
+    static let casesField = Field("cases", ValueShape<[Case]>.list(of: testCase), .required, "The test cases (at least one).")
+    static let testCase = ObjectDeclaration([nameField.declared, requestField.declared, expectField.declared])
+    static let nameField = Field("name", .string, .required, "A sentence saying what the case shows.")
+    static let requestField = Field("request", .anyMapping, .required, "A request as `sortie eval` reads it (SPEC section 2).")
+    static let expectField = Field("expect", .object(expectation), .required, "What the set must decide.")
+    static let expectation = ObjectDeclaration([allowedField.declared, reasonsField.declared, warningsField.declared])
+    static let allowedField = Field("allowed", .boolean, .required, "Whether the request is allowed; must be true exactly when reasons is empty.")
+    static let reasonsField = Field("reasons", .reasonCodes, .optional, default: { _ in [] }, "The exact set of deny codes, order-insensitive.")
+    static let warningsField = Field("warnings", .reasonCodes, .optional,
+                                     "The exact set of warning codes, order-insensitive; omitted means warnings are not checked.")
 
     init(decoding spec: Fields) {
-        let context = spec.context
-        cases = spec.required("cases").flatMap { node in
-            context.list(node, path: spec.path("cases"), nonEmpty: true) { item, path in
-                let casePath = path()
-                guard let fields = context.fields(item, path: casePath, known: ["name", "request", "expect"]) else { return nil }
-                var testCase = Case(name: nil, request: nil, expect: nil, span: fields.mapping.span)
-                testCase.name = fields.required("name").flatMap { context.string($0, path: fields.path("name")) }
-                if let request = fields.required("request"), context.map(request, path: fields.path("request")) != nil {
-                    testCase.request = request
-                }
-                if let node = fields.required("expect"),
-                   let expect = context.fields(node, path: fields.path("expect"), known: ["allowed", "reasons", "warnings"]) {
-                    let allowed = expect.required("allowed").flatMap { context.bool($0, path: expect.path("allowed")) }
-                    let reasons = expect.optional("reasons").flatMap { context.stringSet($0, path: expect.path("reasons"), nonEmpty: false) }
-                    let warnings = expect.optional("warnings").flatMap { context.stringSet($0, path: expect.path("warnings"), nonEmpty: false) }
-                    if let allowed, allowed.value != (reasons ?? []).isEmpty {
-                        context.report(Rules.InconsistentExpectation.diagnostic(allowed: allowed.value, at: allowed.span))
-                    }
-                    testCase.expect = Expectation(allowed: allowed?.value, reasons: reasons ?? [], warnings: warnings)
-                }
-                return testCase
+        cases = spec.read(Self.casesField)
+    }
+
+    /// One case, from a mapping with the fields of `testCase`.
+    static func decodeCase(_ fields: Fields) -> Case {
+        var testCase = Case(name: nil, request: nil, expect: nil, span: fields.mapping.span)
+        testCase.name = fields.read(nameField)
+        testCase.request = fields.read(requestField)
+        if let expect = fields.read(expectField) {
+            let allowed = expect.read(allowedField)
+            let reasons = expect.read(reasonsField)
+            let warnings = expect.read(warningsField)
+            if let allowed, allowed.value != (reasons ?? []).isEmpty {
+                expect.context.report(Rules.InconsistentExpectation.diagnostic(allowed: allowed.value, at: allowed.span))
             }
+            testCase.expect = Expectation(allowed: allowed?.value, reasons: reasons ?? [], warnings: warnings)
         }
+        return testCase
+    }
+}
+
+extension ValueShape where Value == [PolicyTest.Case] {
+    /// A non-empty list of PolicyTest cases, each a mapping with the fields of `object`.
+    static func list(of object: ObjectDeclaration) -> ValueShape {
+        ValueShape(schema: { JSONSchema(type: ["array"], items: object.schema(), minItems: 1) },
+                   read: { context, node, path in
+                       context.list(node, path: path(), nonEmpty: true) { item, itemPath in
+                           let casePath = itemPath()
+                           return context.fields(item, path: casePath, object: object).map(PolicyTest.decodeCase)
+                       }
+                   },
+                   literal: nil)
     }
 }

@@ -13,12 +13,17 @@ public struct ReasonCatalog: Sendable {
 
     public var entries: [Entry]
 
+    /// The spec: reason code → locale → message.
+    static let specShape = ValueShape<YAMLMapping>.map(keys: .reasonCodes, values: { messagesShape.schema() }, nonEmpty: false)
+    /// One code's messages: locale → text, which may use the code's `details` keys as `{placeholder}`s.
+    static let messagesShape = ValueShape<YAMLMapping>.map(values: { JSONSchema(type: JSONSchema.scalarTypes) }, nonEmpty: false)
+
     init(decoding spec: YAMLMapping, context: DecodeContext) {
         entries = spec.entries.map { entry in
             let path = "spec.\(entry.key.value)"
-            let messages = context.map(entry.value, path: path).map { map in
+            let messages = Self.messagesShape.read(context, entry.value, { path }).map { map in
                 map.entries.compactMap { message -> Message? in
-                    guard let text = context.string(message.value, path: "\(path).\(message.key.value)") else { return nil }
+                    guard let text = ValueShape<Located<String>>.string.read(context, message.value, { "\(path).\(message.key.value)" }) else { return nil }
                     return Message(locale: Located(message.key.value, at: message.key.span), text: text)
                 }
             } ?? []

@@ -180,6 +180,9 @@ struct Fields {
 
 /// The name format of SPEC §1: `[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?`.
 public enum PolicyName {
+    /// The format as a regular expression (the schema's `pattern`).
+    public static let pattern = "^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$"
+
     public static func isValid(_ name: String) -> Bool {
         let bytes = Array(name.utf8)
         guard (1...64).contains(bytes.count) else { return false }

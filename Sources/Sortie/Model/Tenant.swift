@@ -19,31 +19,33 @@ public struct Tenant: Sendable {
     /// True when `defaultProfile` is written but could not be read.
     public var defaultProfileUnreadable = false
 
-    static let fields = ["digitalChannels", "licenses", "agentStates", "locales", "defaultProfile"]
+    static let declaration = ObjectDeclaration([digitalChannelsField.declared, licensesField.declared, agentStatesField.declared,
+                                                localesField.declared, defaultProfileField.declared])
+    static let digitalChannelsField = Field("digitalChannels", .boolean, .required, "The tenant enabled digital channels.")
+    static let licensesField = Field("licenses", .map(values: { license.schema() }, nonEmpty: true), .required,
+                                     "The license types agents can hold (at least one), by name.")
+    static let license = ObjectDeclaration([outboundField.declared])
+    static let outboundField = Field("outbound", .boolean, .required, "Whether agents holding this license may start outbound conversations.")
+    static let agentStatesField = Field("agentStates", .stringSet(nonEmpty: true), .required, "The agent-state vocabulary (at least one).")
+    static let localesField = Field("locales", .stringSet(nonEmpty: true), .optional, default: { [Located("en", at: $0)] },
+                                    "Message locales; the first is the default.")
+    static let defaultProfileField = Field("defaultProfile", .string, .optional,
+                                           "The MultimediaProfile for agents that no assignment covers (a profile's name).")
 
     init(decoding spec: Fields) {
         let context = spec.context
-        digitalChannels = spec.required("digitalChannels").flatMap { context.bool($0, path: spec.path("digitalChannels"))?.value }
-        if let node = spec.required("licenses"), let map = context.map(node, path: spec.path("licenses")) {
-            if map.entries.isEmpty {
-                context.report(Rules.EmptyList.diagnostic(field: spec.path("licenses"), at: map.span))
-            }
+        digitalChannels = spec.read(Self.digitalChannelsField)?.value
+        if let map = spec.read(Self.licensesField) {
             licenses = map.entries.map { entry in
                 let path = spec.path("licenses.\(entry.key.value)")
-                let outbound = context.fields(entry.value, path: path, known: ["outbound"]).flatMap { fields in
-                    fields.required("outbound").flatMap { context.bool($0, path: fields.path("outbound"))?.value }
-                }
+                let outbound = context.fields(entry.value, path: path, object: Self.license).flatMap { $0.read(Self.outboundField)?.value }
                 return License(name: Located(entry.key.value, at: entry.key.span), outbound: outbound)
             }
         }
-        agentStates = spec.required("agentStates").flatMap { context.stringSet($0, path: spec.path("agentStates"), nonEmpty: true) }
-        if let node = spec.optional("locales") {
-            locales = context.stringSet(node, path: spec.path("locales"), nonEmpty: true)
-        } else {
-            locales = [Located("en", at: spec.mapping.span)]
-        }
-        if let node = spec.optional("defaultProfile") {
-            defaultProfile = context.string(node, path: spec.path("defaultProfile"))
+        agentStates = spec.read(Self.agentStatesField)
+        locales = spec.read(Self.localesField)
+        if spec.optional(Self.defaultProfileField.name) != nil {
+            defaultProfile = spec.read(Self.defaultProfileField)
             defaultProfileUnreadable = defaultProfile == nil
         }
     }
