@@ -125,10 +125,7 @@ public enum WrapUpReason {
     /// (line breaks included): exactly what the evaluator compares with `wrapUpReasons`, so the
     /// store keeps the reason that was checked.
     public static func trimmed(_ reason: String) -> String {
-        var text = Substring(reason)
-        while let first = text.first, first.isWhitespace { text.removeFirst() }
-        while let last = text.last, last.isWhitespace { text.removeLast() }
-        return String(text)
+        String(Substring(reason).trimmingWhitespace())
     }
 }
 

@@ -296,8 +296,9 @@ public enum Destination {
 }
 
 extension Substring {
-    /// The text without leading and trailing whitespace (Unicode whitespace, as `Character` sees it).
-    func trimmingWhitespace() -> Substring {
+    /// The text without leading and trailing whitespace (Unicode whitespace, as `Character` sees
+    /// it): the engine's one trimming rule, which the stores use for what they keep.
+    public func trimmingWhitespace() -> Substring {
         var s = self
         while let f = s.first, f.isWhitespace { s.removeFirst() }
         while let l = s.last, l.isWhitespace { s.removeLast() }
