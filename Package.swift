@@ -20,6 +20,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
         // Several instances on one database.
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.21.0"),
+        // Identity and access: JWT verification and signing, HMAC for signed webhooks.
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.0.0"),
+        // Major 4: jwt-kit 5 asks for 4.1 or later.
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.1.0"),
     ],
     targets: [
         // libyaml, from Debian's libyaml-dev (pkg-config yaml-0.1).
@@ -68,9 +72,14 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
+        // Identity and access: bearer tokens (jwt-kit) and signed webhooks (swift-crypto's HMAC).
+        .target(name: "SortieAccess", dependencies: [
+            .product(name: "JWTKit", package: "jwt-kit"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // The verbs of the `sortie` command, testable in-process.
         .target(name: "SortieCLI", dependencies: [
-            "Sortie", "SortieServer",
+            "Sortie", "SortieServer", "SortieAccess",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -80,7 +89,13 @@ let package = Package(
 
         .testTarget(name: "SortieYAMLTests", dependencies: ["SortieYAML"]),
         .testTarget(name: "SortieTests", dependencies: ["Sortie"], exclude: ["Fixtures"]),
-        .testTarget(name: "SortieCLITests", dependencies: ["SortieCLI", "Sortie"], exclude: ["validate_sarif.py", "validate_policy_schema.py"]),
+        .testTarget(name: "SortieCLITests", dependencies: ["SortieCLI", "Sortie", "SortieAccess"], exclude: ["validate_sarif.py", "validate_policy_schema.py"]),
+        .testTarget(name: "SortieAccessTests", dependencies: [
+            "SortieAccess",
+            .product(name: "JWTKit", package: "jwt-kit"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "CryptoExtras", package: "swift-crypto"),
+        ]),
         .testTarget(name: "SortieServerTests", dependencies: [
             "SortieServer", "SortieService", "SortieStore", "SortieSQLite", "SortiePostgres", "Sortie",
             .product(name: "HummingbirdTesting", package: "hummingbird"),

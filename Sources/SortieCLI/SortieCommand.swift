@@ -13,7 +13,7 @@ public struct SortieCommand: ParsableCommand {
         abstract: "Policy engine for agent-initiated outbound conversations (SMS and email).",
         version: SortieVersion.current,
         subcommands: [LintCommand.self, TestCommand.self, EvalCommand.self, CompileCommand.self, ServeCommand.self,
-                      RulesCommand.self, ReasonsCommand.self, SchemaCommand.self])
+                      RulesCommand.self, ReasonsCommand.self, SchemaCommand.self, TokenCommand.self])
 
     public init() {}
 
