@@ -6,11 +6,11 @@ public enum TokenAlgorithm: String, Sendable, CaseIterable {
     case edDSA = "EdDSA"
     case hs256 = "HS256"
 
-    /// The allow-list of an issuer with a JWKS that names none (SPEC §5).
+    /// The allow-list of an issuer with a JWKS that names none.
     public static let defaultAllowList: [TokenAlgorithm] = [.rs256, .es256, .edDSA]
 }
 
-/// Where a token's claims put the agent's facts; the defaults are SPEC §5's.
+/// Where a token's claims put the agent's facts; the defaults are `sub`, `license`, `team`, `site` and `roles`.
 public struct ClaimNames: Sendable, Equatable {
     public var agent: String
     public var license: String

@@ -14,7 +14,7 @@ public struct Principal: Sendable, Equatable, Encodable {
         case agent, admin, integration
     }
 
-    /// The facts an agent's token states about it (SPEC §5): they replace the request body's.
+    /// The facts an agent's token states about it: they replace the request body's.
     public struct Agent: Sendable, Equatable {
         public var id: String
         /// `nil` when the token has no license claim: an unknown license, never eligible.

@@ -56,7 +56,7 @@ public enum WebhookError: Error, Sendable, Equatable, CaseIterable, CustomString
     public var description: String { reason }
 }
 
-/// Verifies and signs Standard Webhooks (SPEC §5, §6), and remembers accepted ids.
+/// Verifies and signs Standard Webhooks, and remembers accepted ids.
 ///
 /// The signature is HMAC-SHA256 of `id + "." + timestamp + "." + body`, base64, sent as
 /// `v1,<signature>` in a space-separated list of which one match suffices; it is compared

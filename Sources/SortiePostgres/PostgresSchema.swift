@@ -31,7 +31,7 @@ enum PostgresSchema {
                 closed_at                DOUBLE PRECISION,
                 wrap_up_reason           TEXT
             );
-            -- SPEC §4: at most one active conversation per normalized destination, enforced here.
+            -- The service's invariant: at most one active conversation per normalized destination, enforced here.
             CREATE UNIQUE INDEX conversations_one_active_per_destination
                 ON conversations (channel, destination) WHERE state = 'active';
             CREATE INDEX conversations_by_customer ON conversations (customer_id, created_at, seq);

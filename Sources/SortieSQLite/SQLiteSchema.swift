@@ -33,7 +33,7 @@ enum SQLiteSchema {
                     closed_at                REAL,
                     wrap_up_reason           TEXT
                 );
-                -- SPEC §4: at most one active conversation per normalized destination.
+                -- The service's invariant: at most one active conversation per normalized destination.
                 CREATE UNIQUE INDEX conversations_one_active_per_destination
                     ON conversations (channel, destination) WHERE state = 'active';
                 CREATE INDEX conversations_by_customer ON conversations (customer_id, created_at);

@@ -26,7 +26,7 @@ servers:
     description: "`sortie serve` with its defaults (loopback only)"
 tags:
   - name: outbound
-    description: Starting outbound conversations (SPEC section 4)
+    description: Starting outbound conversations (README, "The conversation service")
   - name: conversations
     description: Messages, operations and closing
   - name: decisions
@@ -384,7 +384,7 @@ paths:
       tags: [decisions]
       operationId: decide
       summary: The bare evaluator
-      description: A SPEC section 2 request in, its decision out. Writes nothing but the decision log.
+      description: A request (docs/reference.md) in, its decision out. Writes nothing but the decision log.
       requestBody:
         required: true
         content:
@@ -552,7 +552,7 @@ components:
     CreateBody:
       type: object
       description: |
-        A start request of SPEC section 2 without the facts the store supplies (`activeOutbound`,
+        A start request (docs/reference.md) without the facts the store supplies (`activeOutbound`,
         `destinationActive`, `subjectUsed` are refused), with an optional first message.
       required: [agent, channel, to]
       additionalProperties: false
@@ -616,7 +616,7 @@ components:
         inReplyTo: { type: [string, "null"], description: "Email only: the id of the message this one answers" }
     EvaluatorRequest:
       type: object
-      description: A request as SPEC section 2 defines it; any other field makes it `INVALID_REQUEST`.
+      description: A request as docs/reference.md defines it; any other field makes it `INVALID_REQUEST`.
       required: [agent]
       additionalProperties: false
       properties:
@@ -671,11 +671,11 @@ components:
         message: { type: string, description: "In the request's locale if the tenant lists it, else the tenant's default" }
         details:
           type: object
-          description: "The code's details (SPEC section 2's reason table); also its message placeholders"
+          description: "The code's details (docs/reference.md's reason table); also its message placeholders"
           additionalProperties: { type: [string, integer, "null"] }
     Decision:
       type: object
-      description: "The evaluator's answer (SPEC section 2). An options decision has `channels` and no `destination`."
+      description: "The evaluator's answer (docs/reference.md). An options decision has `channels` and no `destination`."
       required: [id, allowed, reasons, warnings, profile, revision]
       properties:
         id: { type: [string, "null"], description: "The request's id, when it could be read" }

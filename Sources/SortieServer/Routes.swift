@@ -3,7 +3,7 @@ import Hummingbird
 import Prometheus
 import SortieService
 
-/// SPEC §4's endpoints, each a thin call into `ConversationService`.
+/// The service's endpoints (docs/openapi.yaml), each a thin call into `ConversationService`.
 struct Routes: Sendable {
     let service: ConversationService
     let registry: PrometheusCollectorRegistry

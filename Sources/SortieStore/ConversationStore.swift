@@ -3,7 +3,7 @@ import ServiceLifecycle
 import Sortie
 
 /// What a create reads from the store, in the transaction that then inserts: the three facts
-/// the evaluator cannot know (SPEC §2's `activeOutbound`, `destinationActive`, `subjectUsed`).
+/// the evaluator cannot know (the request's `activeOutbound`, `destinationActive`, `subjectUsed`: docs/reference.md).
 public struct OutboundFacts: Sendable, Hashable {
     /// The agent's open outbound tasks per channel name.
     public var activeOutbound: [String: Int]
@@ -207,7 +207,7 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
 }
 
 /// The conversation service's storage. Each call is one transaction: it reads what it needs
-/// and writes all or nothing, so SPEC §4's invariants hold however many requests (or service
+/// and writes all or nothing, so the service's invariants (README, "The conversation service") hold however many requests (or service
 /// instances, for a shared database) run at once:
 /// - an agent never holds more open outbound tasks on a channel than its limit: the limit is
 ///   checked by `decide` on counts read inside the transaction that inserts;

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// SPEC §4's invariants under concurrent requests on separate connections: an agent never
+/// The service's invariants under concurrent requests on separate connections: an agent never
 /// over its limit, one active conversation per destination, every 201 durable.
 @Suite struct ConcurrencyTests {
     @Test(arguments: StoreKind.available) func sixtyFourCreatesForOneAgentWithLimitThreeGiveExactlyThree(store: StoreKind) async throws {

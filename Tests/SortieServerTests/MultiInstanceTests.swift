@@ -6,7 +6,7 @@ import Testing
 
 /// Several `sortie serve` processes on one PostgreSQL database, under concurrent mixed load with
 /// colliding destinations, while one instance is killed with SIGKILL and replaced, and then
-/// PostgreSQL itself is restarted. Afterwards the database must show every invariant of SPEC §4.
+/// PostgreSQL itself is restarted. Afterwards the database must show every invariant of the service (README, "The conversation service").
 /// The cluster is the test's own (`PrivatePostgres`): restarting the shared one would fail the
 /// tests running beside it.
 @Suite(.enabled(if: PrivatePostgres.isAvailable, "needs PostgreSQL's binaries: scripts/install-deps installs them"))

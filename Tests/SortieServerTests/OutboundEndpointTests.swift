@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `POST /v1/outbound-conversations` and `POST /v1/outbound-options` over real HTTP on
-/// loopback, against the example policy set: every status SPEC §4 lists for a create.
+/// loopback, against the example policy set: every status a create can answer.
 @Suite struct OutboundEndpointTests {
     @Test(arguments: StoreKind.available) func createAnswers201WithAcceptedTaskFirstMessageAndDecision(store: StoreKind) async throws {
         try await LiveServer.with(store: store, policies: examplePolicies) { live in

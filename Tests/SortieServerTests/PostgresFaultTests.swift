@@ -39,7 +39,7 @@ struct PostgresFaultTests {
                 let refused = try await live.post("/v1/outbound-conversations", smsCreate(agent: agent("a2"), to: "+33612000002"))
                 #expect(refused.status == 503, "\(refused)")
                 #expect(ContinuousClock.now - refusedAt < .seconds(14), "a create waits for a connection no longer than --store-timeout")
-                // A create the store cannot take is a failed task creation (SPEC §4), decided as such.
+                // A create the store cannot take is a failed task creation, decided as such.
                 #expect(refused.reasonCodes == ["TASK_CREATION_FAILED"], "\(refused)")
 
                 try await cluster.startServer()

@@ -2,7 +2,7 @@ import Testing
 @testable import Sortie
 
 /// Generates random policy sets and requests (seeded, reproducible) and requires the compiled
-/// evaluator to decide exactly as the reference evaluator written straight from SPEC §2.
+/// evaluator to decide exactly as the reference evaluator written straight from the contract (docs/reference.md).
 @Suite struct DifferentialTests {
     static let states = ["available", "idle", "rona", "engaged"]
     static let teams = ["t1", "t2", "t3"]
@@ -121,7 +121,7 @@ import Testing
     }
 }
 
-/// `options` against SPEC §2's description, written out plainly.
+/// `options` against the contract's description (docs/reference.md), written out plainly.
 @Suite struct OptionsDifferentialTests {
     @Test func optionsMatchTheContract() throws {
         var rng = SeededGenerator(seed: 77)

@@ -1,6 +1,6 @@
 @testable import Sortie
 
-/// A deliberately simple evaluator written straight from SPEC §2, for differential testing.
+/// A deliberately simple evaluator written straight from the contract (docs/reference.md), for differential testing.
 /// It favours obviousness over speed: no tables, no precomputation, one `if` per rule.
 struct ReferenceEvaluator {
     let policy: CompiledPolicy
@@ -109,7 +109,7 @@ struct ReferenceEvaluator {
         var operation: String?, trigger: String?, wrapUpReason: String?
     }
 
-    /// The request table of SPEC §2, checked field by field. Nil when malformed.
+    /// The contract's request table (docs/reference.md), checked field by field. Nil when malformed.
     func parse(_ value: JSONValue) -> Parsed? {
         guard case .object(let o) = value else { return nil }
         let known: Set<String> = ["id", "action", "locale", "agent", "activeOutbound", "channel", "to", "entryPoint", "subject",

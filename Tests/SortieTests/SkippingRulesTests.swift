@@ -1,7 +1,7 @@
 import Testing
 @testable import Sortie
 
-/// Every reason code and every skipping rule of SPEC §2, one case each, on a set built to
+/// Every reason code and every skipping rule of docs/reference.md, one case each, on a set built to
 /// reach them: digital channels off, no default profile, subject reuse denied.
 @Suite struct SkippingRulesTests {
     static func evaluator(digital: Bool = true, reuse: String = "deny", defaultProfile: Bool = false) throws -> Evaluator {

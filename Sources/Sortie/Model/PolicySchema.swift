@@ -86,7 +86,7 @@ public final class JSONSchema: Encodable {
 
     /// A reason code (checked by the link stage: `unknown-reason-code`).
     static var reasonCode: JSONSchema {
-        JSONSchema(type: ["string"], enum: ReasonCode.allCases.map { .string($0.rawValue) })
+        JSONSchema(type: ["string"], enum: ReasonCode.allCases.map { .string($0.name) })
     }
 
     private struct Key: CodingKey {

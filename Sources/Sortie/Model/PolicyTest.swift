@@ -23,7 +23,7 @@ public struct PolicyTest: Sendable {
     static let casesField = Field("cases", ValueShape<[Case]>.list(of: testCase), .required, "The test cases (at least one).")
     static let testCase = ObjectDeclaration([nameField.declared, requestField.declared, expectField.declared])
     static let nameField = Field("name", .string, .required, "A sentence saying what the case shows.")
-    static let requestField = Field("request", .anyMapping, .required, "A request as `sortie eval` reads it (SPEC section 2).")
+    static let requestField = Field("request", .anyMapping, .required, "A request as `sortie eval` reads it (docs/reference.md, \"Requests\").")
     static let expectField = Field("expect", .object(expectation), .required, "What the set must decide.")
     static let expectation = ObjectDeclaration([allowedField.declared, reasonsField.declared, warningsField.declared])
     static let allowedField = Field("allowed", .boolean, .required, "Whether the request is allowed; must be true exactly when reasons is empty.")

@@ -178,7 +178,7 @@ struct Fields {
     func contains(_ key: String) -> Bool { mapping[key] != nil }
 }
 
-/// The name format of SPEC §1: `[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?`.
+/// The policy name format: `[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?`.
 public enum PolicyName {
     /// The format as a regular expression (the schema's `pattern`).
     public static let pattern = "^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$"
