@@ -53,9 +53,6 @@ public final class PostgresStore: ConversationStore {
             host: host, port: components.port ?? 5432, username: user, password: components.password,
             database: database.isEmpty ? nil : database, tls: .disable)
         configuration.options.maximumConnections = 16
-        // One connection opened as the pool starts: the first request and readiness probe do
-        // not wait for a connection to be set up.
-        configuration.options.minimumConnections = 1
         configuration.options.connectTimeout = .seconds(3)
         return configuration
     }
