@@ -108,10 +108,14 @@ struct WALCheckpointTests {
     }
 
     /// Non-stop writes, one step at a time: a checkpoint runs while a write transaction is open,
-    /// and that write commits 300 ms later. Returns the WAL's frames before, whether the
-    /// checkpoint had finished before the commit, and the WAL's frames once one more create
-    /// has followed.
-    static func checkpointRacingAWrite(restartAbovePages: Int, restartWait: Duration) async throws
+    /// and that write commits once the checkpoint is done or `holdAtMost` has passed. Returns
+    /// the WAL's frames before, whether the checkpoint had finished before the commit, and the
+    /// WAL's frames once one more create has followed.
+    ///
+    /// A checkpoint that must not wait for the writer is given a long `holdAtMost`, so a loaded
+    /// machine only makes the test slower, never wrong; one that must wait is given a short one.
+    static func checkpointRacingAWrite(restartAbovePages: Int, restartWait: Duration,
+                                       holdAtMost: Duration = .milliseconds(300)) async throws
         -> (before: Int, doneBeforeCommit: Bool, after: Int, rows: Int) {
         let (store, folder) = try Self.store(restartAbovePages: restartAbovePages, restartWait: restartWait)
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -124,7 +128,11 @@ struct WALCheckpointTests {
                 defer { done.withLock { $0 = true } }
                 return try await store.checkpointer.checkpointNow()
             }
-            try await Task.sleep(for: .milliseconds(300))
+            let clock = ContinuousClock()
+            let deadline = clock.now.advanced(by: holdAtMost)
+            while !done.withLock({ $0 }), clock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+            }
             let doneBeforeCommit = done.withLock { $0 }
             try await held.commit()
             _ = try await checkpoint.value
@@ -148,7 +156,8 @@ struct WALCheckpointTests {
 
     @Test("below its bound a checkpoint never waits for the writer, and the WAL grows")
     func walGrowsBelowItsBound() async throws {
-        let wal = try await Self.checkpointRacingAWrite(restartAbovePages: 100_000, restartWait: .seconds(5))
+        let wal = try await Self.checkpointRacingAWrite(restartAbovePages: 100_000, restartWait: .seconds(30),
+                                                       holdAtMost: .seconds(20))
         #expect(wal.doneBeforeCommit)
         #expect(wal.after > wal.before)
         #expect(wal.rows == 61)
