@@ -34,7 +34,9 @@ struct PostgresFaultTests {
                 let health = try await live.get("/healthz")
                 #expect(health.status == 503, "\(health)")
                 #expect(health.string("status") == "unavailable")
-                #expect(ContinuousClock.now - started < .seconds(4), "readiness answers within 2 s, whatever the store timeout")
+                // The bound sits well below the 10 s store timeout it must not wait for, and well above a
+                // loaded machine's 2 s.
+                #expect(ContinuousClock.now - started < .seconds(7), "readiness answers within 2 s, whatever the store timeout")
                 let refusedAt = ContinuousClock.now
                 let refused = try await live.post("/v1/outbound-conversations", smsCreate(agent: agent("a2"), to: "+33612000002"))
                 #expect(refused.status == 503, "\(refused)")
@@ -70,7 +72,7 @@ struct PostgresFaultTests {
                 let waited = ContinuousClock.now - started
                 #expect(reply.status == 503, "\(reply)")
                 #expect(reply.reasonCodes == ["TASK_CREATION_FAILED"], "\(reply)")
-                #expect(waited < .seconds(4), "answered after \(waited), not at the 1.5 s timeout")
+                #expect(waited < .seconds(5), "answered after \(waited), at the 1.5 s timeout, not after the 6 s insert")
 
                 // Past the trigger's sleep: the abandoned transaction was rolled back, not committed late.
                 try await Task.sleep(for: .seconds(6))
