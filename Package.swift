@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.0.0"),
         // Major 4: jwt-kit 5 asks for 4.1 or later.
         .package(url: "https://github.com/apple/swift-crypto", from: "4.1.0"),
+        // The server's authentication middleware and request context.
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
     ],
     targets: [
         // libyaml, from Debian's libyaml-dev (pkg-config yaml-0.1).
@@ -58,14 +60,15 @@ let package = Package(
         ]),
         // The conversation service without HTTP: evaluate, then act on the store; reload; decision log.
         .target(name: "SortieService", dependencies: [
-            "Sortie", "SortieStore",
+            "Sortie", "SortieStore", "SortieAccess",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
         ]),
         // `sortie serve`: the service over HTTP (Hummingbird), with lifecycle, metrics and logs.
         .target(name: "SortieServer", dependencies: [
-            "SortieService", "SortieSQLite", "SortiePostgres",
+            "SortieService", "SortieSQLite", "SortiePostgres", "SortieAccess",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),

@@ -1,9 +1,11 @@
 import ArgumentParser
+import Foundation
 import Sortie
+import SortieServer
 
 extension DiagnosticFormat: ExpressibleByArgument {}
 
-/// `sortie lint [PATH…] [--format text|json|sarif|github] [--strict]`.
+/// `sortie lint [PATH…] [--format text|json|sarif|github] [--strict]`, or `sortie lint --config FILE`.
 struct LintCommand: Verb {
     static let configuration = CommandConfiguration(
         commandName: "lint",
@@ -16,6 +18,9 @@ struct LintCommand: Verb {
     @Option(help: "Output format: text, json, sarif or github.")
     var format: DiagnosticFormat = .text
 
+    @Option(help: "Check this ServerConfig file (and the files it names) instead of a policy set.")
+    var config: String?
+
     @Flag(help: "Fail on warnings too.")
     var strict = false
 
@@ -23,6 +28,7 @@ struct LintCommand: Verb {
     var timings = false
 
     func run(io: CommandIO) -> ExitStatus {
+        if let config { return lintConfig(config, io: io) }
         let clock = ContinuousClock()
         let started = clock.now
         let result: CompileResult
@@ -43,6 +49,27 @@ struct LintCommand: Verb {
         }
         let failed = result.errorCount > 0 || (strict && result.warningCount > 0)
         return failed ? .failure : .success
+    }
+
+    /// A server configuration alone: 0 usable, 1 errors (each positioned), 2 unreadable.
+    private func lintConfig(_ path: String, io: CommandIO) -> ExitStatus {
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            io.stderr("sortie: \(path): \(FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file or directory")\n")
+            return .usage
+        }
+        switch ServerAccess.load(path: path) {
+        case .success:
+            io.stdout(format.render([], sources: [:]))
+            if format == .text { io.stderr("no problems found\n") }
+            return .success
+        case .failure(let problems):
+            io.stdout(format.render(problems.diagnostics, sources: problems.sources))
+            if format == .text {
+                let errors = problems.diagnostics.count { $0.severity == .error }
+                io.stderr("\(errors) error\(errors == 1 ? "" : "s"), 0 warnings\n")
+            }
+            return .failure
+        }
     }
 
     private func milliseconds(_ duration: Duration) -> String {

@@ -13,8 +13,13 @@ struct ServeCommand: ParsableCommand {
             Every request that can create or change a conversation is decided by the policy first. \
             SIGHUP (or POST /v1/admin/reload) reloads the policy; a set with errors keeps the old one. \
             SIGTERM or SIGINT stop the service after in-flight requests finish. \
-            Exit status: 0 stopped, 1 the policy does not compile, 2 a usage, store or I/O error.
+            With --config, callers need a bearer token (or, for the gateway, a signed webhook); without it the \
+            service runs open, on a loopback address only. \
+            Exit status: 0 stopped, 1 the policy or the configuration has errors, 2 a usage, store or I/O error.
             """)
+
+    @Option(help: "A ServerConfig file: token issuers, the gateway's webhook secret, the decision log's redaction key.")
+    var config: String?
 
     @Option(help: "The policy directory, or a bundle from `sortie compile`.")
     var policies: String = "policies/"
@@ -60,7 +65,7 @@ struct ServeCommand: ParsableCommand {
         ServerConfiguration(policies: policies, store: store, host: host, port: port,
                             decisionLog: noDecisionLog ? nil : decisionLog, decisionLogMaxBytes: decisionLogMaxBytes,
                             maxBodyBytes: maxBodyBytes, sqliteDurability: sqliteDurability,
-                            storeTimeout: .milliseconds(Int64(storeTimeout * 1000)))
+                            storeTimeout: .milliseconds(Int64(storeTimeout * 1000)), configFile: config)
     }
 
     func serve(io: CommandIO) async -> ExitStatus {
@@ -76,12 +81,19 @@ struct ServeCommand: ParsableCommand {
         } catch let error as PolicyBundle.LoadError {
             io.stderr("sortie: \(policies): \(error)\n")
             return .failure
+        } catch let problems as ServerAccess.Problems {
+            PolicyLoading.reportErrors(problems.diagnostics, sources: problems.sources, io: io)
+            return .failure
         } catch {
             io.stderr("sortie: \(error)\n")
             return .usage
         }
         let revision = server.service.policy.revision
         let store = store
+        if config == nil {
+            io.stderr("sortie serve: running open (no --config): anyone on this machine may act as any agent; "
+                      + "listening on loopback only\n")
+        }
         do {
             try await server.run { port in
                 io.stderr("sortie serve: listening on http://\(host):\(port) (policy \(revision), store \(store))\n")

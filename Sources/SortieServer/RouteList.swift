@@ -7,9 +7,8 @@ extension SortieServer {
     /// Read from a Hummingbird router that `Routes.register` filled, the same call `application`
     /// makes, so a route cannot be served without being listed here.
     public var registeredRoutes: [String] {
-        let router = Router(context: BasicRequestContext.self)
-        Routes(service: service, registry: registry, maxBodyBytes: configuration.maxBodyBytes, reload: reload)
-            .register(on: router)
+        let router = Router(context: SortieRequestContext.self)
+        routes.register(on: router)
         return router.routes.map { "\($0.method.rawValue) \($0.path)" }.sorted()
     }
 }

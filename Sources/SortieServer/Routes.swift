@@ -3,59 +3,87 @@ import Hummingbird
 import Prometheus
 import SortieService
 
-/// The service's endpoints (docs/openapi.yaml), each a thin call into `ConversationService`.
+/// The service's endpoints (docs/openapi.yaml), each a thin call into `ConversationService`
+/// behind its row of the access table (`AccessRule`).
 struct Routes: Sendable {
     let service: ConversationService
     let registry: PrometheusCollectorRegistry
     let maxBodyBytes: Int
+    let authorization: Authorization
     let reload: @Sendable () -> ServiceReply
 
-    func register(on router: Router<BasicRequestContext>) {
+    typealias Handler = @Sendable (Request, SortieRequestContext, Caller) async throws -> Response
+
+    func register(on router: Router<SortieRequestContext>) {
         let service = service
-        router.post("/v1/outbound-conversations") { request, _ in
+        on(router, .post, "/v1/outbound-conversations", .actAsAgent) { request, _, caller in
             let body = try await body(request)
-            return respond(await service.createOutbound(body, idempotencyKey: request.headers[.init("Idempotency-Key")!]))
+            return respond(await service.createOutbound(body, idempotencyKey: request.headers[.init("Idempotency-Key")!], caller: caller))
         }
-        router.post("/v1/outbound-options") { request, _ in
+        on(router, .post, "/v1/outbound-options", .actAsAgent) { request, _, caller in
+            respond(await service.options(try await body(request), caller: caller))
+        }
+        on(router, .post, "/v1/conversations/:id/messages", .changeConversation) { request, context, caller in
             let body = try await body(request)
-            return respond(await service.options(body))
+            return respond(await service.sendMessage(conversationId: try context.parameters.require("id"), body, caller: caller))
         }
-        router.post("/v1/conversations/:id/messages") { request, context in
+        on(router, .post, "/v1/conversations/:id/operations", .changeConversation) { request, context, caller in
             let body = try await body(request)
-            return respond(await service.sendMessage(conversationId: try context.parameters.require("id"), body))
+            return respond(await service.operation(conversationId: try context.parameters.require("id"), body, caller: caller))
         }
-        router.post("/v1/conversations/:id/operations") { request, context in
+        on(router, .post, "/v1/conversations/:id/close", .changeConversation) { request, context, caller in
             let body = try await body(request)
-            return respond(await service.operation(conversationId: try context.parameters.require("id"), body))
+            return respond(await service.close(conversationId: try context.parameters.require("id"), body, caller: caller))
         }
-        router.post("/v1/conversations/:id/close") { request, context in
-            let body = try await body(request)
-            return respond(await service.close(conversationId: try context.parameters.require("id"), body))
+        on(router, .get, "/v1/conversations/:id", .readConversation) { _, context, caller in
+            respond(await service.conversation(id: try context.parameters.require("id"), caller: caller))
         }
-        router.get("/v1/conversations/:id") { _, context in
-            respond(await service.conversation(id: try context.parameters.require("id")))
+        on(router, .post, "/v1/inbound", .gateway) { request, _, _ in
+            respond(await service.receiveInbound(try await body(request)))
         }
-        router.post("/v1/inbound") { request, _ in
-            let body = try await body(request)
-            return respond(await service.receiveInbound(body))
+        on(router, .post, "/v1/decisions", .operate) { request, _, caller in
+            respond(await service.decide(try await body(request), caller: caller))
         }
-        router.post("/v1/decisions") { request, _ in
-            respond(await service.decide(try await body(request)))
-        }
-        router.post("/v1/admin/reload") { _, _ in
+        on(router, .post, "/v1/admin/reload", .administer) { _, _, _ in
             respond(reload())
         }
-        router.get("/healthz") { _, _ in
+        on(router, .get, "/healthz", .anyone) { _, _, _ in
             respond(await service.health())
         }
         // Public, like /healthz: a client fetches what the running version speaks.
-        router.get("/v1/openapi.json") { _, _ in
+        on(router, .get, "/v1/openapi.json", .anyone) { _, _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"],
                      body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.json)))
         }
-        router.get("/metrics") { _, _ in
+        let registry = registry
+        on(router, .get, "/metrics", .operate) { _, _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+        }
+    }
+
+    /// Registers `handler` behind `rule`: the handler runs only for a caller the rule admits.
+    private func on(_ router: Router<SortieRequestContext>, _ method: HTTPRequest.Method, _ path: RouterPath,
+                    _ rule: AccessRule, _ handler: @escaping Handler) {
+        let authorization = authorization
+        router.on(path, method: method) { request, context -> Response in
+            var request = request
+            switch try await authorization.check(rule, &request, context: context) {
+            case .refused(let response):
+                return response
+            case .caller(let caller):
+                return try await handler(request, context, caller)
+            case .webhook(let caller, let id):
+                let access = authorization.access
+                let handled = request
+                return await authorization.replies.settle(id: id, forget: { access.current.webhooks?.forget(id: id) }) {
+                    do {
+                        return try await handler(handled, context, caller)
+                    } catch {
+                        return respond(.error(400, "invalid-request", "the request could not be read"))
+                    }
+                }
+            }
         }
     }
 

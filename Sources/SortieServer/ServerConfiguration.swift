@@ -20,11 +20,13 @@ public struct ServerConfiguration: Sendable {
     /// PostgreSQL: the longest one store call may take, waiting for a connection included;
     /// past it the request answers 503 and its transaction is rolled back.
     public var storeTimeout: Duration
+    /// The `ServerConfig` file (`--config`); nil runs the service open, on loopback only.
+    public var configFile: String?
 
     public init(policies: String = "policies", store: String = "sqlite:.sortie/sortie.db", host: String = "127.0.0.1",
                 port: Int = 8080, decisionLog: String? = ".sortie/decisions.jsonl", decisionLogMaxBytes: Int = 64 << 20,
                 decisionLogKeep: Int = 5, maxBodyBytes: Int = 64 << 10, sqliteDurability: String = "full",
-                storeTimeout: Duration = .seconds(10)) {
+                storeTimeout: Duration = .seconds(10), configFile: String? = nil) {
         self.policies = policies
         self.store = store
         self.host = host
@@ -35,6 +37,7 @@ public struct ServerConfiguration: Sendable {
         self.maxBodyBytes = maxBodyBytes
         self.sqliteDurability = sqliteDurability
         self.storeTimeout = storeTimeout
+        self.configFile = configFile
     }
 }
 

@@ -1,10 +1,12 @@
 import Foundation
 import Hummingbird
+import HummingbirdAuth
 import Logging
 import Metrics
 import Prometheus
 import ServiceLifecycle
 import Sortie
+import SortieAccess
 import SortieService
 import SortiePostgres
 import SortieSQLite
@@ -21,10 +23,14 @@ public struct SortieServer: Sendable {
     public let registry: PrometheusCollectorRegistry
     let metricsFactory: PrometheusMetricsFactory
     let logger: Logger
+    /// The `ServerConfig` in use (open without `--config`), replaced by a reload that succeeds.
+    let access: AccessHolder
+    let webhookReplies: WebhookReplies
 
     /// Opens the store and loads the policy. Throws `PolicyCompileError` for a broken set,
     /// `ServerError` for a store or configuration problem.
     public static func make(_ configuration: ServerConfiguration, logger: Logger = Logger(label: "sortie")) async throws -> SortieServer {
+        let access = try loadAccess(configuration)
         let policy = try PolicyHolder(path: configuration.policies)
         let store = try await openStore(configuration, logger: logger)
         var decisionLog: DecisionLog?
@@ -36,14 +42,48 @@ public struct SortieServer: Sendable {
                 throw ServerError.configuration("cannot open the decision log \(path): \(error)")
             }
         }
-        return SortieServer(configuration: configuration, policy: policy, store: store, decisionLog: decisionLog, logger: logger)
+        return SortieServer(configuration: configuration, policy: policy, store: store, decisionLog: decisionLog, access: access, logger: logger)
+    }
+
+    /// The `--config` file's access settings (open without one), and the address rule: a
+    /// server that anyone on its network could call must know its callers.
+    static func loadAccess(_ configuration: ServerConfiguration) throws -> ServerAccess {
+        var access = ServerAccess.open
+        if let path = configuration.configFile {
+            switch ServerAccess.load(path: path) {
+            case .success(let loaded): access = loaded
+            case .failure(let problems): throw problems
+            }
+        }
+        guard access.issuerCount > 0 || Self.isLoopback(configuration.host) else {
+            throw ServerError.configuration("--host \(configuration.host) is not a loopback address: a server reachable from "
+                                            + "other machines needs --config with at least one issuer (without one it runs open, "
+                                            + "on 127.0.0.1 or ::1 only)")
+        }
+        return access
+    }
+
+    /// 127.0.0.0/8, `::1` or `localhost`.
+    static func isLoopback(_ host: String) -> Bool {
+        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        if bare == "localhost" || bare == "::1" || bare == "0:0:0:0:0:0:0:1" { return true }
+        let octets = bare.split(separator: ".", omittingEmptySubsequences: false)
+        guard octets.count == 4, octets.allSatisfy({ !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(\.isNumber) && Int($0)! <= 255 }) else {
+            return false
+        }
+        return octets[0] == "127"
     }
 
     /// A server over parts built elsewhere (tests substitute the store).
     public init(configuration: ServerConfiguration, policy: PolicyHolder, store: any ConversationStore,
-                decisionLog: DecisionLog?, logger: Logger = Logger(label: "sortie")) {
+                decisionLog: DecisionLog?, access: ServerAccess = .open, logger: Logger = Logger(label: "sortie")) {
         self.configuration = configuration
         self.logger = logger
+        self.access = AccessHolder(access)
+        // As long as the verifier may still call a repeat a replay: the tolerance after both
+        // the first delivery and its timestamp.
+        let tolerance = access.webhooks?.toleranceSeconds ?? 300
+        webhookReplies = WebhookReplies(keep: .seconds(2 * tolerance + 1))
         registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.defaultDurationHistogramBuckets = [
@@ -91,13 +131,13 @@ public struct SortieServer: Sendable {
     /// store's services. Hummingbird starts its HTTP server after these and stops it first, and
     /// the group stops the rest in reverse order, so the store outlives every request.
     public func application(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        let router = Router(context: BasicRequestContext.self)
+        let router = Router(context: SortieRequestContext.self)
         // Metrics outside JSON errors: an error thrown by the router or a handler (404, 413) is
         // a response by the time the metrics see it, so they record the status answered.
         router.add(middleware: RequestMetricsMiddleware(factory: metricsFactory))
         router.add(middleware: JSONErrorMiddleware())
-        Routes(service: service, registry: registry, maxBodyBytes: configuration.maxBodyBytes, reload: reload)
-            .register(on: router)
+        router.add(middleware: BearerAuthenticator(access: access))
+        routes.register(on: router)
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "sortie"),
@@ -114,11 +154,39 @@ public struct SortieServer: Sendable {
         logger.notice("stopped")
     }
 
-    /// `POST /v1/admin/reload` and SIGHUP.
+    /// The routes, each behind its row of the access table.
+    var routes: Routes {
+        Routes(service: service, registry: registry, maxBodyBytes: configuration.maxBodyBytes,
+               authorization: Authorization(access: access, replies: webhookReplies, maxBodyBytes: configuration.maxBodyBytes),
+               reload: reload)
+    }
+
+    /// `POST /v1/admin/reload` and SIGHUP: the `--config` file and the policy, each compiled
+    /// before it replaces the one in use. A broken file keeps the old configuration and the
+    /// old policy (422 with its diagnostics).
     func reload() -> ServiceReply {
+        var reloadedAccess: ServerAccess?
+        if let path = configuration.configFile {
+            switch ServerAccess.load(path: path) {
+            case .success(let loaded) where loaded.issuerCount == 0 && !Self.isLoopback(configuration.host):
+                logger.error("configuration reload rejected: no issuer left for a non-loopback address")
+                return service.configurationRejected([Diagnostic(rule: ServerConfigDocument.rule, severity: .error,
+                                                                 message: "the server listens on \(configuration.host), not a loopback address: "
+                                                                     + "its configuration must keep at least one issuer",
+                                                                 file: path, start: nil, end: nil)])
+            case .success(let loaded):
+                reloadedAccess = loaded
+            case .failure(let problems):
+                logger.error("configuration reload rejected; keeping the old one", metadata: ["errors": "\(problems.diagnostics.count)"])
+                return service.configurationRejected(problems.diagnostics)
+            }
+        }
         let previous = service.policy.revision
         let reply = service.reload()
         RevisionGauge.set(service.policy.revision, previous: previous, factory: metricsFactory)
+        if reply.status == 200, let reloadedAccess {
+            access.replace(with: reloadedAccess)
+        }
         return reply
     }
 }

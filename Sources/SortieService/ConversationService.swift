@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Sortie
+import SortieAccess
 import SortieStore
 
 /// The conversation service without HTTP (README, "The conversation service"): every request that can create or change a conversation is decided by
@@ -35,11 +36,12 @@ public final class ConversationService: Sendable {
     /// Counts and logs a decision, returning once its log line is written; answers the
     /// decision's JSON, written once for the log and the reply.
     @discardableResult
-    func record(_ decision: Decision, request: Request?, raw: (some Collection<UInt8>)? = [UInt8]?.none, action: Request.Action) async -> [UInt8] {
+    func record(_ decision: Decision, request: Request?, raw: (some Collection<UInt8>)? = [UInt8]?.none, action: Request.Action,
+                caller: Caller) async -> [UInt8] {
         metrics.record(decision, action: action)
         let json = decision.jsonBytes
         if let decisionLog {
-            let line = DecisionLog.line(request: request, raw: raw.map { String(decoding: $0, as: UTF8.self) }, decision: json,
+            let line = DecisionLog.line(caller: caller, request: request, raw: raw.map { String(decoding: $0, as: UTF8.self) }, decision: json,
                                         revision: decision.revision, at: now())
             if let error = await decisionLog.append(line: line) {
                 logger.error("decision log write failed", metadata: ["error": "\(error)", "path": "\(decisionLog.path)"])
@@ -49,21 +51,27 @@ public final class ConversationService: Sendable {
     }
 
     /// The `INVALID_REQUEST` answer: 400 with the decision naming the field.
-    func invalid(_ problem: InvalidRequest, locale: String? = nil, evaluator: Evaluator, body: some Collection<UInt8>, action: Request.Action) async -> ServiceReply {
+    func invalid(_ problem: InvalidRequest, locale: String? = nil, evaluator: Evaluator, body: some Collection<UInt8>, action: Request.Action,
+                 caller: Caller) async -> ServiceReply {
         let decision = evaluator.decide(problem, locale: locale)
-        return .decision(decision, json: await record(decision, request: nil, raw: body, action: action))
+        return .decision(decision, json: await record(decision, request: nil, raw: body, action: action, caller: caller))
+    }
+
+    /// 403 `identity-mismatch`: the body names an agent fact the caller's token states.
+    func identityMismatch(_ mismatch: RequestBodies.IdentityMismatch) -> ServiceReply {
+        .error(403, "identity-mismatch", "\(mismatch.field) \(mismatch.problem)", field: mismatch.field)
     }
 
     /// `POST /v1/decisions`: the bare evaluator. 200 with the decision (400 when it is `INVALID_REQUEST`).
-    public func decide(_ body: some Collection<UInt8>) async -> ServiceReply {
+    public func decide(_ body: some Collection<UInt8>, caller: Caller = .open) async -> ServiceReply {
         let evaluator = policy.evaluator
         switch Request.decode(json: body) {
         case .success(let request):
             let decision = evaluator.decide(request)
-            let json = await record(decision, request: request, action: request.action)
+            let json = await record(decision, request: request, action: request.action, caller: caller)
             return ServiceReply(status: decision.reasons.first?.code == .invalidRequest ? 400 : 200, body: Data(json))
         case .failure(let problem):
-            let json = await record(evaluator.decide(problem, locale: nil), request: nil, raw: body, action: .start)
+            let json = await record(evaluator.decide(problem, locale: nil), request: nil, raw: body, action: .start, caller: caller)
             return ServiceReply(status: 400, body: Data(json))
         }
     }
@@ -71,20 +79,21 @@ public final class ConversationService: Sendable {
     // MARK: Outbound
 
     /// `POST /v1/outbound-options`: the options decision with the agent's open tasks from the store.
-    public func options(_ body: some Collection<UInt8>) async -> ServiceReply {
+    public func options(_ body: some Collection<UInt8>, caller: Caller = .open) async -> ServiceReply {
         let evaluator = policy.evaluator
-        let object: [String: JSONValue]
+        var object: [String: JSONValue]
         switch RequestBodies.object(body) {
         case .success(let value): object = value
-        case .failure(let problem): return await invalid(problem, evaluator: evaluator, body: body, action: .options)
+        case .failure(let problem): return await invalid(problem, evaluator: evaluator, body: body, action: .options, caller: caller)
         }
         if let problem = RequestBodies.unknownField(object, allowed: RequestBodies.optionsFields) {
-            return await invalid(problem, evaluator: evaluator, body: body, action: .options)
+            return await invalid(problem, evaluator: evaluator, body: body, action: .options, caller: caller)
         }
+        if let agent = caller.agent, let mismatch = RequestBodies.actingAs(agent, &object) { return identityMismatch(mismatch) }
         var request: Request
         switch RequestBodies.request(object, action: .options) {
-        case .success(let value): request = value
-        case .failure(let problem): return await invalid(problem, evaluator: evaluator, body: body, action: .options)
+        case .success(let value): request = RequestBodies.withIdentity(value, of: caller.agent)
+        case .failure(let problem): return await invalid(problem, evaluator: evaluator, body: body, action: .options, caller: caller)
         }
         do {
             request.activeOutbound = try await store.activeOutbound(agentId: request.agent.id)
@@ -92,14 +101,14 @@ public final class ConversationService: Sendable {
             return storeUnavailable(error)
         }
         let decision = evaluator.decide(request)
-        return .decision(decision, json: await record(decision, request: request, action: .options))
+        return .decision(decision, json: await record(decision, request: request, action: .options, caller: caller))
     }
 
     /// `POST /v1/outbound-conversations`: 201 `{conversation, task, message, decision}`, or the
     /// refusing decision with its status; nothing is written unless the answer is 201. Under an
     /// `idempotencyKey` that already created a conversation, the first 201 is answered again
     /// and nothing is created.
-    public func createOutbound(_ body: some Collection<UInt8>, idempotencyKey: String? = nil) async -> ServiceReply {
+    public func createOutbound(_ body: some Collection<UInt8>, idempotencyKey: String? = nil, caller: Caller = .open) async -> ServiceReply {
         if let idempotencyKey {
             guard !idempotencyKey.isEmpty, idempotencyKey.utf8.count <= 255 else {
                 return .error(400, "invalid-idempotency-key", "Idempotency-Key must be 1 to 255 bytes")
@@ -116,23 +125,24 @@ public final class ConversationService: Sendable {
         var object: [String: JSONValue]
         switch RequestBodies.object(body) {
         case .success(let value): object = value
-        case .failure(let problem): return await invalid(problem, evaluator: evaluator, body: body, action: .start)
+        case .failure(let problem): return await invalid(problem, evaluator: evaluator, body: body, action: .start, caller: caller)
         }
         if let problem = RequestBodies.unknownField(object, allowed: RequestBodies.createFields) {
-            return await invalid(problem, evaluator: evaluator, body: body, action: .start)
+            return await invalid(problem, evaluator: evaluator, body: body, action: .start, caller: caller)
         }
+        if let agent = caller.agent, let mismatch = RequestBodies.actingAs(agent, &object) { return identityMismatch(mismatch) }
         let id = RequestBodies.idOf(object)
         var messageInput: RequestBodies.MessageInput?
         if let value = object.removeValue(forKey: "message"), value != .null {
             switch RequestBodies.message(value, id: id) {
             case .success(let input): messageInput = input
-            case .failure(let problem): return await invalid(problem, evaluator: evaluator, body: body, action: .start)
+            case .failure(let problem): return await invalid(problem, evaluator: evaluator, body: body, action: .start, caller: caller)
             }
         }
         let request: Request
         switch RequestBodies.request(object, action: .start) {
-        case .success(let value): request = value
-        case .failure(let problem): return await invalid(problem, evaluator: evaluator, body: body, action: .start)
+        case .success(let value): request = RequestBodies.withIdentity(value, of: caller.agent)
+        case .failure(let problem): return await invalid(problem, evaluator: evaluator, body: body, action: .start, caller: caller)
         }
         let channel = request.channel.flatMap(Channel.init(rawValue:))
         var destination: String?
@@ -162,19 +172,19 @@ public final class ConversationService: Sendable {
             metrics.storeFailure("unavailable")
             logger.error("create failed: store unavailable", metadata: ["error": "\(error)"])
             let failed = evaluator.serviceFailure(.taskCreationFailed, of: evaluator.decide(request), locale: request.locale)
-            return .decision(failed, json: await record(failed, request: request, action: .start))
+            return .decision(failed, json: await record(failed, request: request, action: .start, caller: caller))
         }
         switch outcome {
         case .refused(let decision, let facts):
-            return .decision(decision, json: await record(decision, request: Self.withFacts(request, facts), action: .start))
+            return .decision(decision, json: await record(decision, request: Self.withFacts(request, facts), action: .start, caller: caller))
         case .failed(let decision, let facts, let error):
             let code: ReasonCode = if case .agentAssignmentFailed = error { .agentAssignmentFailed } else { .taskCreationFailed }
             metrics.storeFailure(code.name)
             logger.error("create rolled back", metadata: ["code": "\(code.name)", "error": "\(error)"])
             let failed = evaluator.serviceFailure(code, of: decision, locale: request.locale)
-            return .decision(failed, json: await record(failed, request: Self.withFacts(request, facts), action: .start))
+            return .decision(failed, json: await record(failed, request: Self.withFacts(request, facts), action: .start, caller: caller))
         case .created(let decision, let facts, let created):
-            let json = await record(decision, request: Self.withFacts(request, facts), action: .start)
+            let json = await record(decision, request: Self.withFacts(request, facts), action: .start, caller: caller)
             return Self.createdReply(decision, json: json, created)
         case .replayed(let answer):
             return ServiceReply(status: 201, body: Data(answer))
@@ -236,14 +246,14 @@ public final class ConversationService: Sendable {
     // MARK: Conversations
 
     /// `POST /v1/conversations/{id}/messages`: 201 `{message}` queued in the outbox.
-    public func sendMessage(conversationId: String, _ body: some Collection<UInt8>) async -> ServiceReply {
+    public func sendMessage(conversationId: String, _ body: some Collection<UInt8>, caller: Caller = .open) async -> ServiceReply {
         let input: RequestBodies.MessageInput
         switch RequestBodies.object(body).flatMap({ RequestBodies.message(.object($0), field: "(request)", id: nil) }) {
         case .success(let value): input = value
         case .failure(let problem): return .error(400, "invalid-request", problem.detail, field: problem.field)
         }
         let conversation: ConversationRecord
-        switch await find(conversationId) {
+        switch await find(conversationId, for: caller) {
         case .success(let found): conversation = found
         case .failure(let reply): return reply
         }
@@ -317,22 +327,22 @@ public final class ConversationService: Sendable {
 
     /// `POST /v1/conversations/{id}/operations`: conference, transfer or workflow, decided by the
     /// evaluator's operation rules alone. 200 `{decision}` when allowed, else its status.
-    public func operation(conversationId: String, _ body: some Collection<UInt8>) async -> ServiceReply {
+    public func operation(conversationId: String, _ body: some Collection<UInt8>, caller: Caller = .open) async -> ServiceReply {
         let (evaluator, conversation, request): (Evaluator, ConversationRecord, Request)
-        switch await conversationRequest(conversationId, body, allowed: RequestBodies.operationFields, action: .operation) {
+        switch await conversationRequest(conversationId, body, allowed: RequestBodies.operationFields, action: .operation, caller: caller) {
         case .success(let found): (evaluator, conversation, request) = found
         case .failure(let reply): return reply
         }
         guard conversation.state == .active else { return notActive(conversation) }
         let decision = evaluator.decide(request)
-        return .decision(decision, json: await record(decision, request: request, action: .operation))
+        return .decision(decision, json: await record(decision, request: request, action: .operation, caller: caller))
     }
 
     /// `POST /v1/conversations/{id}/close`: decided by the wrap-up rules alone; when allowed the
     /// conversation is closed and its task completed, freeing the agent's slot.
-    public func close(conversationId: String, _ body: some Collection<UInt8>) async -> ServiceReply {
+    public func close(conversationId: String, _ body: some Collection<UInt8>, caller: Caller = .open) async -> ServiceReply {
         let (evaluator, request): (Evaluator, Request)
-        switch await conversationRequest(conversationId, body, allowed: RequestBodies.closeFields, action: .close) {
+        switch await conversationRequest(conversationId, body, allowed: RequestBodies.closeFields, action: .close, caller: caller) {
         case .success(let found): (evaluator, _, request) = found
         case .failure(let reply): return reply
         }
@@ -340,7 +350,7 @@ public final class ConversationService: Sendable {
             switch try await store.close(conversationId: conversationId, wrapUpReason: request.wrapUpReason, now: now(),
                                          decide: { _ in evaluator.decide(request) }) {
             case .done(let (decision, closed)):
-                let json = await record(decision, request: request, action: .close)
+                let json = await record(decision, request: request, action: .close, caller: caller)
                 guard decision.allowed else { return .decision(decision, json: json) }
                 do {
                     return .object(200, [("conversation", try ServiceReply.encode(closed)), ("decision", json)])
@@ -355,10 +365,13 @@ public final class ConversationService: Sendable {
         }
     }
 
-    /// The conversation, or the 404/503 answer.
-    private func find(_ id: String) async -> Result<ConversationRecord, ServiceReply> {
+    /// The conversation, or the 404/503 answer. Another agent's conversation is not found, as
+    /// an unknown one is: its existence is not told.
+    private func find(_ id: String, for caller: Caller) async -> Result<ConversationRecord, ServiceReply> {
         do {
-            guard let found = try await store.conversation(id: id) else { return .failure(notFound(id)) }
+            guard let found = try await store.conversation(id: id), caller.reaches(conversationOf: found.agentId) else {
+                return .failure(notFound(id))
+            }
             return .success(found)
         } catch {
             return .failure(storeUnavailable(error))
@@ -368,29 +381,36 @@ public final class ConversationService: Sendable {
     /// The conversation and the evaluator request of an operation or close: 404 for an unknown
     /// conversation, 400 (`INVALID_REQUEST`) for a malformed body. The agent defaults to the
     /// conversation's own.
-    private func conversationRequest(_ id: String, _ body: some Collection<UInt8>, allowed: Set<String>,
-                                     action: Request.Action) async -> Result<(Evaluator, ConversationRecord, Request), ServiceReply> {
+    private func conversationRequest(_ id: String, _ body: some Collection<UInt8>, allowed: Set<String>, action: Request.Action,
+                                     caller: Caller) async -> Result<(Evaluator, ConversationRecord, Request), ServiceReply> {
         let evaluator = policy.evaluator
         let conversation: ConversationRecord
-        switch await find(id) {
+        switch await find(id, for: caller) {
         case .success(let found): conversation = found
         case .failure(let reply): return .failure(reply)
         }
-        let decoded: Result<Request, InvalidRequest> = RequestBodies.object(body).flatMap { object in
-            if let problem = RequestBodies.unknownField(object, allowed: allowed) { return .failure(problem) }
-            return RequestBodies.request(object, action: action, defaultAgent: conversation.agentId ?? "unassigned")
+        var object: [String: JSONValue]
+        switch RequestBodies.object(body) {
+        case .success(let value): object = value
+        case .failure(let problem): return .failure(await invalid(problem, evaluator: evaluator, body: body, action: action, caller: caller))
         }
-        switch decoded {
-        case .success(let request): return .success((evaluator, conversation, request))
-        case .failure(let problem): return .failure(await invalid(problem, evaluator: evaluator, body: body, action: action))
+        if let problem = RequestBodies.unknownField(object, allowed: allowed) {
+            return .failure(await invalid(problem, evaluator: evaluator, body: body, action: action, caller: caller))
+        }
+        if let agent = caller.agent, let mismatch = RequestBodies.actingAs(agent, &object) { return .failure(identityMismatch(mismatch)) }
+        switch RequestBodies.request(object, action: action, defaultAgent: conversation.agentId ?? "unassigned") {
+        case .success(let request): return .success((evaluator, conversation, RequestBodies.withIdentity(request, of: caller.agent)))
+        case .failure(let problem): return .failure(await invalid(problem, evaluator: evaluator, body: body, action: action, caller: caller))
         }
     }
 
     /// `GET /v1/conversations/{id}`: the conversation, its customer, task and messages, and the
     /// customer's earlier conversations.
-    public func conversation(id: String) async -> ServiceReply {
+    public func conversation(id: String, caller: Caller = .open) async -> ServiceReply {
         do {
-            guard let view = try await store.conversationView(id: id) else { return notFound(id) }
+            guard let view = try await store.conversationView(id: id), caller.reaches(conversationOf: view.conversation.agentId) else {
+                return notFound(id)
+            }
             return .json(200, ConversationReply(view))
         } catch {
             return storeUnavailable(error)
@@ -418,6 +438,14 @@ public final class ConversationService: Sendable {
             logger.error("policy reload failed; keeping the old revision", metadata: ["revision": "\(kept)", "reason": "\(reason)"])
             return .json(422, ReloadReply(reloaded: false, revision: kept, previousRevision: nil, report: nil, error: reason))
         }
+    }
+
+    /// The reload answer when the server's configuration file is broken: 422 with its
+    /// diagnostics; neither the configuration nor the policy was replaced.
+    public func configurationRejected(_ diagnostics: [Diagnostic]) -> ServiceReply {
+        metrics.reload("rejected")
+        return .json(422, ReloadReply(reloaded: false, revision: policy.revision, previousRevision: nil,
+                                      report: JSONRenderer.report(diagnostics), error: "the server configuration has errors"))
     }
 
     /// `GET /healthz`: 200 when the store reads every table it writes and its last write did

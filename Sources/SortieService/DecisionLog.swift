@@ -72,13 +72,16 @@ public final class DecisionLog: Sendable {
         return handle
     }
 
-    /// One line: `{"decision":…,"request":…,"revision":…,"time":…}`. `request` is the request
+    /// One line: `{"decision":…,"principal":…,"request":…,"revision":…,"time":…}`: who asked
+    /// (`principal`, `{"kind", "subject", "issuer"}`), and `request`, the request
     /// as the evaluator saw it (with the facts the service supplied), or, for a body that could
     /// not be decoded, the body as a string. `decision` is the decision's JSON.
-    public static func line(request: Request?, raw: String?, decision: [UInt8], revision: String, at time: Date) -> [UInt8] {
+    public static func line(caller: Caller, request: Request?, raw: String?, decision: [UInt8], revision: String, at time: Date) -> [UInt8] {
         var w = JSONWriter(capacity: decision.count + 512)
         w.raw("{\"decision\":")
         w.raw(decision)
+        w.raw(",\"principal\":")
+        caller.writePrincipal(&w)
         w.raw(",\"request\":")
         if let request { request.write(&w) } else { w.string(raw ?? "") }
         w.raw(",\"revision\":")
@@ -115,8 +118,9 @@ public final class DecisionLog: Sendable {
     /// Appends one decision and returns once it is written. A log that cannot be written does
     /// not stop the service: the error is returned for the caller to report.
     @discardableResult
-    public func append(request: Request?, raw: String? = nil, decision: Decision, at time: Date = Date()) async -> (any Error)? {
-        await append(line: Self.line(request: request, raw: raw, decision: decision.jsonBytes, revision: decision.revision, at: time))
+    public func append(caller: Caller = .open, request: Request?, raw: String? = nil, decision: Decision,
+                       at time: Date = Date()) async -> (any Error)? {
+        await append(line: Self.line(caller: caller, request: request, raw: raw, decision: decision.jsonBytes, revision: decision.revision, at: time))
     }
 
     /// Appends one line (with its `\n`) and returns once it is written.

@@ -1,4 +1,5 @@
 import Sortie
+import SortieAccess
 
 /// The JSON bodies of the service's endpoints, read as strictly as evaluator requests: an
 /// unknown field, a wrong type, a key written twice or a missing field is an `InvalidRequest`
@@ -83,6 +84,51 @@ enum RequestBodies {
             object["agent"] = .object(["id": .string(defaultAgent)])
         }
         return Request.decode(.object(object))
+    }
+
+    /// A body field an agent's token does not let the caller write: the field, and why.
+    struct IdentityMismatch: Error, Sendable, Equatable {
+        let field: String
+        let problem: String
+    }
+
+    /// The body's `agent` as the token states it: the body may give the agent's `state`, and
+    /// its `id` only when it is the token's; any other agent field is an `IdentityMismatch`.
+    ///
+    /// The license is set after decoding (`withIdentity`), so a token without a license claim
+    /// gives an unknown license, never a missing field.
+    static func actingAs(_ agent: Principal.Agent, _ object: inout [String: JSONValue]) -> IdentityMismatch? {
+        var members: [String: JSONValue] = [:]
+        switch object["agent"] {
+        case nil, .null?: break
+        case .object(let written)?:
+            for key in written.keys.sorted() where key != "state" {
+                guard key == "id" else {
+                    return IdentityMismatch(field: "agent.\(key)", problem: "comes from the caller's token; the body may give only agent.state")
+                }
+                guard written[key] == .string(agent.id) else {
+                    return IdentityMismatch(field: "agent.id", problem: "is not the agent the caller's token names")
+                }
+            }
+            members["state"] = written["state"]
+        case .some:
+            // A wrong type is the decoder's to report, as for any caller.
+            return nil
+        }
+        members["id"] = .string(agent.id)
+        members["license"] = .string(agent.license ?? "")
+        if let team = agent.team { members["team"] = .string(team) }
+        if let site = agent.site { members["site"] = .string(site) }
+        object["agent"] = .object(members)
+        return nil
+    }
+
+    /// The decoded request with the token's license (nil when the token has none).
+    static func withIdentity(_ request: Request, of agent: Principal.Agent?) -> Request {
+        guard let agent else { return request }
+        var request = request
+        request.agent.license = agent.license
+        return request
     }
 
     /// The composer's message: `{"body"}` or `{"template", "variables"}`.
