@@ -313,6 +313,7 @@ paths:
             application/json:
               schema: { $ref: "#/components/schemas/Error" }
         "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
         "404": { $ref: "#/components/responses/NotFound" }
         "503": { $ref: "#/components/responses/StoreUnavailable" }
   /v1/conversations/{id}/messages:
@@ -504,7 +505,11 @@ paths:
         "400": { $ref: "#/components/responses/InvalidRequestError" }
         "401": { $ref: "#/components/responses/Unauthenticated" }
         "403": { $ref: "#/components/responses/Forbidden" }
-        "409": { $ref: "#/components/responses/ConversationFull" }
+        "409":
+          description: "`conversation-full`: the customer's active conversation holds `--max-messages-per-conversation` messages already; or `webhook-replayed`: a repeat of a signed webhook whose first answer is no longer kept"
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/Error" }
         "413": { $ref: "#/components/responses/PayloadTooLarge" }
         "422":
           description: "`channel-not-supported`, `invalid-sender` or `unknown-entry-point`"
@@ -512,7 +517,7 @@ paths:
             application/json:
               schema: { $ref: "#/components/schemas/Error" }
         "503":
-          description: "`store-unavailable`: the store cannot be reached; or too many recent webhook ids to remember another. Nothing was changed; retry later"
+          description: "`store-unavailable`: the store cannot be reached; or `webhook-memory-full`: too many recent webhook ids to remember another. Nothing was changed; retry later"
           content:
             application/json:
               schema: { $ref: "#/components/schemas/Error" }
@@ -717,11 +722,6 @@ components:
           schema: { $ref: "#/components/schemas/Error" }
     ConversationClosed:
       description: "`conversation-closed`: the conversation is closed"
-      content:
-        application/json:
-          schema: { $ref: "#/components/schemas/Error" }
-    ConversationFull:
-      description: "`conversation-full`: the conversation holds `--max-messages-per-conversation` messages already"
       content:
         application/json:
           schema: { $ref: "#/components/schemas/Error" }
