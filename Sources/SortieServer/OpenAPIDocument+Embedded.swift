@@ -469,7 +469,7 @@ paths:
           required: false
           description: 'Signed webhook: space-separated `v1,<base64>` signatures, each an HMAC-SHA256 of `webhook-id + "." + webhook-timestamp + "." + body` with the key after `whsec_`; one that matches suffices'
           schema: { type: string }
-          example: v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+          example: "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
       requestBody:
         required: true
         content:
@@ -685,7 +685,7 @@ components:
           required: true
           description: '`Bearer realm="sortie"`, with `, error="invalid_token"` when a token was sent'
           schema: { type: string }
-          example: Bearer realm="sortie", error="invalid_token"
+          example: 'Bearer realm="sortie", error="invalid_token"'
       content:
         application/json:
           schema: { $ref: "#/components/schemas/Error" }
