@@ -16,6 +16,40 @@ info:
     store. Problems that are not decisions (unknown ids, bodies too large, unknown routes) are
     answered as `{"error": {status, code, message, field?, missing?}}`.
 
+    ## Authentication
+
+    Started with `sortie serve --config FILE` (a `kind: ServerConfig` naming at least one token
+    issuer), every route except `GET /healthz` and `GET /v1/openapi.json` needs a credential:
+
+    - `Authorization: Bearer <JWT>` (`bearerAuth`), signed by an issuer of the configuration; its
+      `iss`, `aud`, `exp` (required), `nbf` and `iat` are checked. The token's claims give the
+      principal: `sub` the agent's id, `license`, `team`, `site`, and `roles`, an array of
+      `agent`, `admin`, `integration` (a token without `roles` has the role `agent`). The
+      configuration may rename these claims.
+    - for `POST /v1/inbound`, instead, a Standard Webhook signed with the channel gateway's
+      secret (`webhookSignature`): the headers `webhook-id`, `webhook-timestamp` (Unix seconds)
+      and `webhook-signature` (`v1,<base64 HMAC-SHA256(key, id + "." + timestamp + "." + body)>`,
+      several separated by spaces). A `webhook-id` accepted within the tolerance is answered as
+      the first time and changes nothing.
+
+    Each operation's `security` says which roles it admits: a requirement object lists the role
+    it stands for (`bearerAuth: [agent]`), and the operation admits any one of them. A missing,
+    malformed, expired or unverifiable credential is 401 `unauthenticated` with
+    `WWW-Authenticate: Bearer realm="sortie"` (and `error="invalid_token"` when a token was sent);
+    a principal without a role the route admits is 403 `forbidden`.
+
+    An agent acts as itself: its id, license, team and site are the token's, and the request
+    body's `agent` may carry only `state`, and `id` if it is the token's subject; any other agent
+    field, or another id, is 403 `identity-mismatch` naming the field. Another agent's
+    conversation is 404, as an unknown one is. An `integration` principal acts on behalf of the
+    agent its body names, as in the open mode.
+
+    Without `--config` the service runs **open** on a loopback address only: no credential is
+    asked for and the agent is the one the body names, so anyone on the machine may act as any
+    agent. The `security` of each operation describes the service started with a configuration.
+
+    ## This document
+
     This document is `docs/openapi.yaml` in the repository; the service serves it as JSON at
     `GET /v1/openapi.json`. Tests check that it lists exactly the routes the server registers,
     and schemathesis checks the running service against it.
@@ -40,6 +74,9 @@ paths:
       operationId: outboundOptions
       summary: What the agent's "new outbound conversation" dialog offers
       description: The options decision, with the agent's open outbound tasks (`activeOutbound`) read from the store.
+      security:
+        - bearerAuth: [agent]
+        - bearerAuth: [integration]
       requestBody:
         required: true
         content:
@@ -47,8 +84,11 @@ paths:
             schema: { $ref: "#/components/schemas/OptionsBody" }
             examples:
               premium:
-                summary: A premium agent, available
+                summary: Open mode, or an integration on behalf of a premium agent, available
                 value: { agent: { id: agent-42, license: premium, state: available } }
+              agentToken:
+                summary: With the agent's own token (its id, license, team and site are the token's)
+                value: { agent: { state: available } }
       responses:
         "200":
           description: The options decision (some channel may be open, or none because of per-channel reasons)
@@ -69,11 +109,15 @@ paths:
                         - { channel: sms, allowed: true, limit: 2, active: 0, entryPoints: [relances-sms, support-sms-fr], reasons: [] }
                         - { channel: email, allowed: true, limit: 3, active: 0, entryPoints: [service-client], reasons: [] }
         "400": { $ref: "#/components/responses/InvalidRequestDecision" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
         "403":
-          description: An agent-level code (digital channels, license, profile, state) refuses every channel
+          description: "An agent-level code (digital channels, license, profile, state) refuses every channel (the decision); or `forbidden` (an admin token) or `identity-mismatch` (an agent token whose body claims other agent facts; the error names the field)"
           content:
             application/json:
-              schema: { $ref: "#/components/schemas/OptionsDecisionReply" }
+              schema:
+                anyOf:
+                  - $ref: "#/components/schemas/OptionsDecisionReply"
+                  - $ref: "#/components/schemas/Error"
         "413": { $ref: "#/components/responses/PayloadTooLarge" }
         "503": { $ref: "#/components/responses/StoreUnavailable" }
   /v1/outbound-conversations:
@@ -86,6 +130,9 @@ paths:
         conversation is active, its task accepted by the agent, the first message (if any) queued in
         the outbox. A refusal's status is that of its first reason in reporting order; nothing is
         written but the decision log.
+      security:
+        - bearerAuth: [agent]
+        - bearerAuth: [integration]
       parameters:
         - $ref: "#/components/parameters/IdempotencyKey"
       requestBody:
@@ -95,7 +142,7 @@ paths:
             schema: { $ref: "#/components/schemas/CreateBody" }
             examples:
               smsWithTemplate:
-                summary: An SMS reminder from a template (the seed's appointment story)
+                summary: "An SMS reminder from a template (the seed's appointment story): open mode, or an integration"
                 value:
                   agent: { id: agent-42, license: premium, state: available }
                   channel: sms
@@ -111,6 +158,14 @@ paths:
                   entryPoint: service-client
                   subject: Votre dossier 2024-118
                   message: { body: "Bonjour, nous revenons vers vous." }
+              agentToken:
+                summary: With the agent's own token, the body's agent carries only its state
+                value:
+                  agent: { state: available }
+                  channel: sms
+                  to: "+33 6 12 34 56 78"
+                  entryPoint: support-sms-fr
+                  message: { body: "Bonjour, votre conseiller Acme vous écrit." }
       responses:
         "201":
           description: Created
@@ -175,11 +230,15 @@ paths:
                 anyOf:
                   - $ref: "#/components/schemas/DecisionReply"
                   - $ref: "#/components/schemas/Error"
+        "401": { $ref: "#/components/responses/Unauthenticated" }
         "403":
-          description: "Refused: eligibility, state or limit (`DIGITAL_CHANNELS_DISABLED`, `LICENSE_NOT_ELIGIBLE`, `NO_MULTIMEDIA_PROFILE`, `CHANNEL_NOT_IN_PROFILE`, `AGENT_STATE_NOT_ALLOWED`, `OUTBOUND_LIMIT_REACHED`)"
+          description: "Refused: eligibility, state or limit (`DIGITAL_CHANNELS_DISABLED`, `LICENSE_NOT_ELIGIBLE`, `NO_MULTIMEDIA_PROFILE`, `CHANNEL_NOT_IN_PROFILE`, `AGENT_STATE_NOT_ALLOWED`, `OUTBOUND_LIMIT_REACHED`), the decision; or the error `forbidden` (an admin token) or `identity-mismatch` (an agent token whose body claims other agent facts, `field` naming which)"
           content:
             application/json:
-              schema: { $ref: "#/components/schemas/DecisionReply" }
+              schema:
+                anyOf:
+                  - $ref: "#/components/schemas/DecisionReply"
+                  - $ref: "#/components/schemas/Error"
               examples:
                 limit:
                   summary: A third SMS when the profile allows two
@@ -202,7 +261,7 @@ paths:
               schema: { $ref: "#/components/schemas/DecisionReply" }
         "413": { $ref: "#/components/responses/PayloadTooLarge" }
         "422":
-          description: "Refused: channel, destination, entry point or subject (`CHANNEL_NOT_SUPPORTED`, `INVALID_DESTINATION`, `NO_ENTRY_POINT_CONFIGURED`, `ENTRY_POINT_NOT_FOUND`, `ENTRY_POINT_CHANNEL_MISMATCH`, `EMAIL_SUBJECT_REQUIRED`, `EMAIL_SUBJECT_REUSED` under deny); or the first message names an unknown template, one of the other channel, or lacks variables (an error)"
+          description: "Refused: channel, destination, entry point or subject (`CHANNEL_NOT_SUPPORTED`, `INVALID_DESTINATION`, `NO_ENTRY_POINT_CONFIGURED`, `ENTRY_POINT_NOT_FOUND`, `ENTRY_POINT_CHANNEL_MISMATCH`, `EMAIL_SUBJECT_REQUIRED`, `EMAIL_SUBJECT_REUSED` under deny); or the first message names an unknown template, one of the other channel, or lacks variables (an error); or `idempotency-key-reused`: this principal already sent the `Idempotency-Key` with another body (an error; nothing is done)"
           content:
             application/json:
               schema:
@@ -221,15 +280,40 @@ paths:
     get:
       tags: [conversations]
       operationId: getConversation
-      summary: A conversation, its customer, task and messages, and the customer's earlier conversations
+      summary: A conversation, its customer, task and a page of its messages, and the customer's earlier conversations
+      description: |
+        `messages` holds at most `limit` messages, oldest first, from the one after the cursor
+        `after` (from the first without it). `nextCursor` is the `after` of the next page, or null
+        when this page holds the last message. An agent sees its own conversations only.
+      security:
+        - bearerAuth: [agent]
+        - bearerAuth: [admin]
+        - bearerAuth: [integration]
       parameters:
         - $ref: "#/components/parameters/ConversationId"
+        - name: limit
+          in: query
+          required: false
+          description: The most messages to return
+          schema: { type: integer, minimum: 1, maximum: 500, default: 100 }
+        - name: after
+          in: query
+          required: false
+          description: "An opaque cursor: the `nextCursor` of the previous page"
+          schema: { type: string }
       responses:
         "200":
           description: The conversation
           content:
             application/json:
               schema: { $ref: "#/components/schemas/ConversationReply" }
+        "400":
+          description: "`invalid-request`: `limit` is not a whole number from 1 to 500, or `after` is not a cursor of this service (the error names the parameter)"
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/Error" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
         "404": { $ref: "#/components/responses/NotFound" }
         "503": { $ref: "#/components/responses/StoreUnavailable" }
   /v1/conversations/{id}/messages:
@@ -237,6 +321,9 @@ paths:
       tags: [conversations]
       operationId: sendMessage
       summary: The agent sends a message in the conversation
+      security:
+        - bearerAuth: [agent]
+        - bearerAuth: [integration]
       parameters:
         - $ref: "#/components/parameters/ConversationId"
       requestBody:
@@ -258,8 +345,14 @@ paths:
                 properties:
                   message: { $ref: "#/components/schemas/Message" }
         "400": { $ref: "#/components/responses/InvalidRequestError" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
         "404": { $ref: "#/components/responses/NotFound" }
-        "409": { $ref: "#/components/responses/ConversationClosed" }
+        "409":
+          description: "`conversation-closed`: the conversation is closed; or `conversation-full`: it holds `--max-messages-per-conversation` messages already"
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/Error" }
         "413": { $ref: "#/components/responses/PayloadTooLarge" }
         "422":
           description: "`unknown-template`, `template-channel-mismatch` or `missing-template-variables` (with `missing`)"
@@ -272,6 +365,9 @@ paths:
       tags: [conversations]
       operationId: conversationOperation
       summary: Conference, transfer or a workflow trigger, decided by the operation rules alone
+      security:
+        - bearerAuth: [agent]
+        - bearerAuth: [integration]
       parameters:
         - $ref: "#/components/parameters/ConversationId"
       requestBody:
@@ -290,11 +386,15 @@ paths:
             application/json:
               schema: { $ref: "#/components/schemas/DecisionReply" }
         "400": { $ref: "#/components/responses/InvalidRequestDecision" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
         "403":
-          description: "`CONFERENCE_NOT_ALLOWED`, `TRANSFER_NOT_ALLOWED` or `WORKFLOW_TRIGGER_NOT_ALLOWED`"
+          description: "`CONFERENCE_NOT_ALLOWED`, `TRANSFER_NOT_ALLOWED` or `WORKFLOW_TRIGGER_NOT_ALLOWED`, the decision; or the error `forbidden` (an admin token) or `identity-mismatch` (an agent token whose body's `agent` claims other facts)"
           content:
             application/json:
-              schema: { $ref: "#/components/schemas/DecisionReply" }
+              schema:
+                anyOf:
+                  - $ref: "#/components/schemas/DecisionReply"
+                  - $ref: "#/components/schemas/Error"
         "404": { $ref: "#/components/responses/NotFound" }
         "409": { $ref: "#/components/responses/ConversationClosed" }
         "413": { $ref: "#/components/responses/PayloadTooLarge" }
@@ -304,6 +404,9 @@ paths:
       tags: [conversations]
       operationId: closeConversation
       summary: Close the conversation with a wrap-up reason, completing its task and freeing the agent's slot
+      security:
+        - bearerAuth: [agent]
+        - bearerAuth: [integration]
       parameters:
         - $ref: "#/components/parameters/ConversationId"
       requestBody:
@@ -321,6 +424,8 @@ paths:
             application/json:
               schema: { $ref: "#/components/schemas/ClosedReply" }
         "400": { $ref: "#/components/responses/InvalidRequestDecision" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/ForbiddenOrMismatch" }
         "404": { $ref: "#/components/responses/NotFound" }
         "409": { $ref: "#/components/responses/ConversationClosed" }
         "413": { $ref: "#/components/responses/PayloadTooLarge" }
@@ -339,6 +444,32 @@ paths:
         Linked to the customer (channel and normalized `from`). It joins the customer's active
         conversation (200; `match` says why), else starts a new inbound conversation linked to the
         earlier ones (201). `to` must be the address of an entry point of the channel.
+
+        The gateway authenticates with an `integration` bearer token or signs the call as a
+        Standard Webhook (the three `webhook-*` headers). A `webhook-id` already accepted within
+        the tolerance gets the first answer again and changes nothing.
+      security:
+        - bearerAuth: [integration]
+        - webhookSignature: []
+      parameters:
+        - name: webhook-id
+          in: header
+          required: false
+          description: "Signed webhook: the delivery's id, the same on every retry of it"
+          schema: { type: string }
+          example: msg_2mVqzK8bT1QeHn7p
+        - name: webhook-timestamp
+          in: header
+          required: false
+          description: "Signed webhook: when it was signed, in Unix seconds; outside the configured tolerance (300 s by default) it is 401"
+          schema: { type: string, pattern: "^[0-9]{1,12}$" }
+          example: "1772443800"
+        - name: webhook-signature
+          in: header
+          required: false
+          description: 'Signed webhook: space-separated `v1,<base64>` signatures, each an HMAC-SHA256 of `webhook-id + "." + webhook-timestamp + "." + body` with the key after `whsec_`; one that matches suffices'
+          schema: { type: string }
+          example: "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
       requestBody:
         required: true
         content:
@@ -372,19 +503,33 @@ paths:
             application/json:
               schema: { $ref: "#/components/schemas/InboundReply" }
         "400": { $ref: "#/components/responses/InvalidRequestError" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "409":
+          description: "`conversation-full`: the customer's active conversation holds `--max-messages-per-conversation` messages already; or `webhook-replayed`: a repeat of a signed webhook whose first answer is no longer kept"
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/Error" }
         "413": { $ref: "#/components/responses/PayloadTooLarge" }
         "422":
           description: "`channel-not-supported`, `invalid-sender` or `unknown-entry-point`"
           content:
             application/json:
               schema: { $ref: "#/components/schemas/Error" }
-        "503": { $ref: "#/components/responses/StoreUnavailable" }
+        "503":
+          description: "`store-unavailable`: the store cannot be reached; or `webhook-memory-full`: too many recent webhook ids to remember another. Nothing was changed; retry later"
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/Error" }
   /v1/decisions:
     post:
       tags: [decisions]
       operationId: decide
       summary: The bare evaluator
       description: A request (docs/reference.md) in, its decision out. Writes nothing but the decision log.
+      security:
+        - bearerAuth: [admin]
+        - bearerAuth: [integration]
       requestBody:
         required: true
         content:
@@ -425,18 +570,25 @@ paths:
           content:
             application/json:
               schema: { $ref: "#/components/schemas/Decision" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
         "413": { $ref: "#/components/responses/PayloadTooLarge" }
   /v1/admin/reload:
     post:
       tags: [operations]
       operationId: reloadPolicy
       summary: Compile the policy path again and use it if it has no errors (SIGHUP does the same)
+      description: With a server configuration, its files (issuer keys, the webhook secret, the redaction key) are read again too; a broken configuration keeps the old one (422).
+      security:
+        - bearerAuth: [admin]
       responses:
         "200":
           description: Reloaded
           content:
             application/json:
               schema: { $ref: "#/components/schemas/ReloadReply" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
         "422":
           description: The new set has errors (or cannot be read); the previous revision stays in use
           content:
@@ -447,6 +599,7 @@ paths:
       tags: [operations]
       operationId: health
       summary: Liveness and readiness
+      security: []
       responses:
         "200":
           description: The store answers
@@ -463,17 +616,23 @@ paths:
       tags: [operations]
       operationId: metrics
       summary: Prometheus metrics
+      security:
+        - bearerAuth: [admin]
+        - bearerAuth: [integration]
       responses:
         "200":
           description: Prometheus text exposition format
           content:
             text/plain:
               schema: { type: string }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
   /v1/openapi.json:
     get:
       tags: [operations]
       operationId: openAPIDocument
       summary: This document, as JSON
+      security: []
       responses:
         "200":
           description: The OpenAPI 3.1 description of the API this version serves
@@ -481,6 +640,24 @@ paths:
             application/json:
               schema: { type: object }
 components:
+  securitySchemes:
+    bearerAuth:
+      type: http
+      scheme: bearer
+      bearerFormat: JWT
+      description: |
+        A JWT (RFC 7519) signed by an issuer of the server's configuration, in
+        `Authorization: Bearer <token>`. The requirement's list names the role it admits:
+        `agent`, `admin` or `integration` (the token's `roles` claim; none means `agent`).
+        `sortie token` mints HS256 tokens for development.
+    webhookSignature:
+      type: apiKey
+      in: header
+      name: webhook-signature
+      description: |
+        The channel gateway's Standard Webhooks signature, with the `webhook-id` and
+        `webhook-timestamp` headers it covers (see `POST /v1/inbound`). The key is the
+        configuration's `webhooks.secretFile`: `whsec_` and the base64 of the key.
   parameters:
     ConversationId:
       name: id
@@ -496,9 +673,38 @@ components:
       description: |
         1 to 255 bytes chosen by the client. A key that already created a conversation gets the
         first 201 again and creates nothing; a refused create retried with its key is decided again.
+        A key belongs to the principal that sent it and to the SHA-256 of its body: the same key
+        with another body is 422 `idempotency-key-reused`. Keys are kept at least 24 hours.
       schema: { type: string, minLength: 1, maxLength: 255 }
       example: 7f0c2a9e-create-agent-42-1
   responses:
+    Unauthenticated:
+      description: "`unauthenticated`: no credential, or one that does not hold (a bad signature, another issuer or audience, an expired token, a webhook outside the tolerance)"
+      headers:
+        WWW-Authenticate:
+          required: true
+          description: '`Bearer realm="sortie"`, with `, error="invalid_token"` when a token was sent'
+          schema: { type: string }
+          example: 'Bearer realm="sortie", error="invalid_token"'
+      content:
+        application/json:
+          schema: { $ref: "#/components/schemas/Error" }
+          example:
+            error: { status: 401, code: unauthenticated, message: the token has expired }
+    Forbidden:
+      description: "`forbidden`: the principal has none of the roles the route admits"
+      content:
+        application/json:
+          schema: { $ref: "#/components/schemas/Error" }
+          example:
+            error: { status: 403, code: forbidden, message: this route needs the role agent or integration }
+    ForbiddenOrMismatch:
+      description: "`forbidden`: the principal has none of the roles the route admits; or `identity-mismatch`: an agent token whose body's `agent` names another id or carries a fact other than `state` (`field` names it)"
+      content:
+        application/json:
+          schema: { $ref: "#/components/schemas/Error" }
+          example:
+            error: { status: 403, code: identity-mismatch, message: the token's agent cannot claim another license, field: agent.license }
     InvalidRequestDecision:
       description: "`INVALID_REQUEST`: the body is not a JSON object, or has an unknown field, a wrong type or a missing field; the decision names it"
       content:
@@ -532,8 +738,12 @@ components:
   schemas:
     Agent:
       type: object
-      description: The agent making the request. Identifiers are case-sensitive.
-      required: [id]
+      description: |
+        The agent the request is about; identifiers are case-sensitive. In the service's bodies
+        with an agent's token, its `id`, `license`, `team` and `site` are the token's: the body
+        carries only `state` (and `id` if it is the token's subject); any other field, or another
+        id, is 403 `identity-mismatch`. In the open mode, for an `integration` token acting on the
+        agent's behalf, and in `POST /v1/decisions`, the body gives the agent's facts, `id` included.
       additionalProperties: false
       properties:
         id: { type: string, examples: [agent-42] }
@@ -592,7 +802,7 @@ components:
       properties:
         id: { type: string }
         locale: { type: string }
-        agent: { $ref: "#/components/schemas/Agent", description: "Defaults to the conversation's agent" }
+        agent: { $ref: "#/components/schemas/Agent", description: "Defaults to the conversation's agent (with an agent's token: that agent)" }
         operation: { type: string, enum: [conference, transfer, workflow] }
         trigger: { type: string, description: "Operation workflow: the trigger, e.g. `manual`, `task-created`" }
     CloseBody:
@@ -601,7 +811,7 @@ components:
       properties:
         id: { type: string }
         locale: { type: string }
-        agent: { $ref: "#/components/schemas/Agent", description: "Defaults to the conversation's agent" }
+        agent: { $ref: "#/components/schemas/Agent", description: "Defaults to the conversation's agent (with an agent's token: that agent)" }
         wrapUpReason: { type: [string, "null"], description: "One of the policy's wrapUpReasons; null, absent or blank ⇒ `WRAP_UP_REASON_REQUIRED`", examples: [resolu] }
     InboundBody:
       type: object
@@ -623,7 +833,11 @@ components:
         id: { type: string }
         action: { type: string, enum: [start, options, operation, close], default: start }
         locale: { type: string }
-        agent: { $ref: "#/components/schemas/Agent" }
+        agent:
+          description: "`id` is needed by every action"
+          allOf:
+            - $ref: "#/components/schemas/Agent"
+            - required: [id]
         activeOutbound:
           type: object
           description: Open outbound tasks per channel; a missing channel counts 0
@@ -786,12 +1000,13 @@ components:
         match: { type: string, enum: [inReplyTo, subject, activeConversation, newConversation] }
     ConversationReply:
       type: object
-      required: [conversation, customer, messages, earlierConversations]
+      required: [conversation, customer, messages, nextCursor, earlierConversations]
       properties:
         conversation: { $ref: "#/components/schemas/Conversation" }
         customer: { $ref: "#/components/schemas/Customer" }
         task: { $ref: "#/components/schemas/Task" }
-        messages: { type: array, items: { $ref: "#/components/schemas/Message" } }
+        messages: { type: array, items: { $ref: "#/components/schemas/Message" }, description: "A page of at most `limit` messages, oldest first" }
+        nextCursor: { type: [string, "null"], description: "The `after` of the next page; null when this page holds the last message" }
         earlierConversations: { type: array, items: { $ref: "#/components/schemas/Conversation" } }
     Error:
       type: object
@@ -803,7 +1018,7 @@ components:
           required: [status, code, message]
           properties:
             status: { type: integer, description: The HTTP status }
-            code: { type: string, description: "Stable, kebab-case: `not-found`, `payload-too-large`, `missing-template-variables`…" }
+            code: { type: string, description: "Stable, kebab-case: `not-found`, `payload-too-large`, `missing-template-variables`, `unauthenticated`, `forbidden`, `identity-mismatch`…" }
             message: { type: string }
             field: { type: string, description: The request field at fault, as a dotted path }
             missing: { type: array, items: { type: string }, description: Template variables the request did not supply }
