@@ -100,8 +100,9 @@ let package = Package(
             .product(name: "CryptoExtras", package: "swift-crypto"),
         ]),
         .testTarget(name: "SortieServerTests", dependencies: [
-            "SortieServer", "SortieService", "SortieStore", "SortieSQLite", "SortiePostgres", "Sortie",
+            "SortieServer", "SortieService", "SortieStore", "SortieSQLite", "SortiePostgres", "Sortie", "SortieAccess",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "GRDB", package: "GRDB.swift"),
         ], exclude: ["validate_openapi.py"]),
