@@ -151,6 +151,46 @@ private let tenant = """
         #expect(readme.contains(result.out), "README's lint output of examples/broken-policies is stale; paste:\n\(result.out)")
     }
 
+    @Test func lintConfigChecksAServerConfigurationAlone() throws {
+        let config = """
+            apiVersion: sortie/v1
+            kind: ServerConfig
+            metadata: { name: dev }
+            spec:
+              issuers:
+                - issuer: sortie-dev
+                  audiences: [sortie]
+                  hmacSecretFile: dev.key
+              webhooks: { secretFile: gateway.secret, toleranceSeconds: 300 }
+
+            """
+        try withPolicySet(["server.yaml": config, "dev.key": String(repeating: "k", count: 32) + "\n",
+                           "gateway.secret": "whsec_" + Data(repeating: 7, count: 32).base64EncodedString() + "\n"]) { dir in
+            let good = run(["lint", "--config", dir + "/server.yaml"])
+            #expect(good.code == 0, "\(good.out)\(good.err)")
+
+            // Every problem, positioned, without the secret.
+            try (config.replacingOccurrences(of: "audiences", with: "audience")
+                .replacingOccurrences(of: "toleranceSeconds: 300", with: "toleranceSeconds: 0"))
+                .write(toFile: dir + "/server.yaml", atomically: true, encoding: .utf8)
+            let broken = run(["lint", "--config", dir + "/server.yaml", "--format", "json"])
+            #expect(broken.code == 1)
+            let report = try #require(try JSONSerialization.jsonObject(with: Data(broken.out.utf8)) as? [String: Any])
+            let rules = (report["diagnostics"] as? [[String: Any]] ?? []).map { "\($0["line"]!):\($0["rule"]!)" }
+            #expect(rules == ["7:unknown-field", "9:limit-out-of-range"], "\(broken.out)")
+
+            // A key too short to be an HS256 secret, reported where the file is named.
+            try config.write(toFile: dir + "/server.yaml", atomically: true, encoding: .utf8)
+            try "short\n".write(toFile: dir + "/dev.key", atomically: true, encoding: .utf8)
+            let weak = run(["lint", "--config", dir + "/server.yaml"])
+            #expect(weak.code == 1)
+            #expect(weak.out.contains("server.yaml:6:7: error: spec.issuers[0]:"), "\(weak.out)")
+            #expect(!weak.out.contains("short"), "the secret is never printed")
+
+            #expect(run(["lint", "--config", dir + "/missing.yaml"]).code == 2)
+        }
+    }
+
     @Test func rulesVerbListsEveryRule() {
         let result = run(["rules"])
         #expect(result.code == 0)

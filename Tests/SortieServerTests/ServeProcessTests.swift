@@ -126,6 +126,62 @@ import Testing
         #expect(badTimeout.stderr.contains("--store-timeout"), "\(badTimeout.stderr)")
     }
 
+    @Test func aBrokenConfigurationExits1AndAnOpenServerStaysOnLoopback() async throws {
+        let folder = try TemporaryFolder.make()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let config = folder.appendingPathComponent("server.yaml")
+        try "apiVersion: sortie/v1\nkind: ServerConfig\nmetadata: { name: x }\nspec:\n  issuer: []\n".write(to: config, atomically: true, encoding: .utf8)
+        let store = "sqlite:" + folder.appendingPathComponent("db").path
+        let broken = try ServeProcess(["--config", config.path, "--policies", examplePolicies, "--store", store, "--port", "0"])
+        #expect(try await broken.exitStatus() == 1)
+        #expect(broken.stderr.contains("server.yaml:5:3: error: unknown field \"issuer\"; did you mean \"issuers\"?"), "\(broken.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("db").path), "nothing was created")
+
+        let exposed = try ServeProcess(["--policies", examplePolicies, "--store", store, "--host", "0.0.0.0", "--port", "0"])
+        #expect(try await exposed.exitStatus() == 2)
+        #expect(exposed.stderr.contains("not a loopback address"), "\(exposed.stderr)")
+
+        let open = try ServeProcess(["--policies", examplePolicies, "--store", store, "--port", "0"])
+        #expect(try await open.wait(for: "running open"), "\(open.stderr)")
+        kill(open.process.processIdentifier, SIGTERM)
+        #expect(try await open.exitStatus() == 0)
+    }
+
+    @Test func theWalkthroughWithCredentialsShowsWhoMayDoWhat() async throws {
+        let folder = try TemporaryFolder.make()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let credentials = folder.appendingPathComponent("dev")
+        let generate = Process()
+        generate.executableURL = URL(fileURLWithPath: "/bin/bash")
+        generate.arguments = [Self.repository.appendingPathComponent("scripts/dev-credentials").path, credentials.path]
+        generate.standardOutput = FileHandle.nullDevice
+        try generate.run()
+        generate.waitUntilExit()
+        #expect(generate.terminationStatus == 0)
+        let config = credentials.appendingPathComponent("server.yaml").path
+        try await LiveServer.with(policies: examplePolicies, configure: { $0.configFile = config }) { live in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/bash")
+            process.arguments = [Self.repository.appendingPathComponent("examples/walkthrough.sh").path]
+            process.environment = ProcessInfo.processInfo.environment.merging([
+                "BASE_URL": "http://127.0.0.1:\(live.port)", "RUN": "525252", "SORTIE_CONFIG_DIR": credentials.path,
+                "SORTIE": try Self.executable("sortie").path,
+            ]) { $1 }
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = pipe
+            try process.run()
+            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "\(output)")
+            for expected in ["-> 401", "-> 404", "-> 403 identity-mismatch agent.license", "-> 403 LICENSE_NOT_ELIGIBLE",
+                             "-> 409 CONVERSATION_ALREADY_ACTIVE", "joined by inReplyTo", "walkthrough complete"] {
+                #expect(output.contains(expected), "\(expected)")
+            }
+            #expect(try await live.inspector.count("conversations", where: "agent_id = 'agent-walk-525252'") == 3)
+        }
+    }
+
     @Test func theWalkthroughPlaysTheSeedsStory() async throws {
         try await LiveServer.with(policies: examplePolicies) { live in
             let process = Process()
