@@ -7,6 +7,7 @@ import Testing
 /// Several `sortie serve` processes on one PostgreSQL database, under concurrent mixed load with
 /// colliding destinations, while one instance is killed with SIGKILL and replaced, and then
 /// PostgreSQL itself is restarted. Afterwards the database must show every invariant of the service (README, "The conversation service").
+/// The instances run with a `ServerConfig`, so every request carries its agent's token.
 /// The cluster is the test's own (`PrivatePostgres`): restarting the shared one would fail the
 /// tests running beside it.
 @Suite(.enabled(if: PrivatePostgres.isAvailable, "needs PostgreSQL's binaries: scripts/install-deps installs them"))
@@ -58,12 +59,12 @@ struct MultiInstanceTests {
     /// Sends until an answer that is not a transport failure or a 503 (the same request, so a
     /// create keeps its Idempotency-Key), trying the instances in turn.
     static func send(_ instances: Instances, _ method: HTTPRequest.Method, _ path: String, _ body: String, key: String?,
-                     attempt start: Int) async throws -> (Reply, retried: Bool) {
+                     token: String, attempt start: Int) async throws -> (Reply, retried: Bool) {
         for attempt in 0..<80 {
             let ports = instances.ports
             guard !ports.isEmpty else { try await Task.sleep(for: .milliseconds(100)); continue }
             let port = ports[(start + attempt) % ports.count]
-            var fields: HTTPFields = [:]
+            var fields = Credentials.bearer(token)
             if let key { fields[.init("Idempotency-Key")!] = key }
             let headers = fields
             do {
@@ -85,10 +86,15 @@ struct MultiInstanceTests {
     func invariantsHoldAcrossInstancesAKilledInstanceAndARestartOfPostgres() async throws {
         let policies = try PolicyFixture.write(PolicyFixture.text(smsLimit: 2, emailLimit: 1))
         defer { try? FileManager.default.removeItem(at: policies) }
+        let credentials = try Credentials.make()
+        defer { credentials.remove() }
+        var minted: [String: String] = [:]
+        for n in 0..<200 { minted["agent-\(n)"] = try await credentials.agent("agent-\(n)") }
+        let tokens = minted
         try await PostgresFaultTests.withCluster { cluster in
             let url = cluster.url
             let instances = Instances(arguments: ["--policies", policies.path, "--store", url, "--port", "0", "--no-decision-log",
-                                                  "--log-level", "critical"])
+                                                  "--log-level", "critical", "--config", credentials.configPath])
             for _ in 0..<3 { try await instances.start() }
             defer { instances.stopAll() }
             let shared = Shared()
@@ -99,17 +105,19 @@ struct MultiInstanceTests {
                 for client in 0..<clients {
                     group.addTask {
                         var generator = SplitMix(seed: UInt64(client) &* 7919)
-                        var open: [String] = []
+                        var open: [(id: String, agent: String)] = []
                         for n in 0..<(operations / clients) {
                             let roll = generator.next() % 10
                             if roll < 6 || open.isEmpty {
                                 let agentId = "agent-\(generator.next() % 200)"
                                 let customer = generator.next() % 300
                                 let key = "c\(client)-\(n)"
+                                let agentJSON = #"{"state":"available"}"#
                                 let body = roll == 0
-                                    ? emailCreate(agent: agent(agentId), to: "client\(customer)@example.fr", subject: "Dossier \(customer)")
-                                    : smsCreate(agent: agent(agentId), to: "+3361000\(String(format: "%04d", customer))")
-                                let (reply, retried) = try await Self.send(instances, .post, "/v1/outbound-conversations", body, key: key, attempt: n)
+                                    ? emailCreate(agent: agentJSON, to: "client\(customer)@example.fr", subject: "Dossier \(customer)")
+                                    : smsCreate(agent: agentJSON, to: "+3361000\(String(format: "%04d", customer))")
+                                let (reply, retried) = try await Self.send(instances, .post, "/v1/outbound-conversations", body, key: key,
+                                                                           token: tokens[agentId]!, attempt: n)
                                 shared.tally.withLock { tally in
                                     tally.statuses[reply.status, default: 0] += 1
                                     if retried { tally.retriedKeys.insert(key) }
@@ -119,14 +127,16 @@ struct MultiInstanceTests {
                                     }
                                 }
                                 #expect([201, 403, 409].contains(reply.status), "\(reply)")
-                                if reply.status == 201, let id = reply.string("conversation.id") { open.append(id) }
+                                if reply.status == 201, let id = reply.string("conversation.id") { open.append((id, agentId)) }
                             } else if roll < 8 {
-                                let id = open[Int(generator.next() % UInt64(open.count))]
-                                let (reply, _) = try await Self.send(instances, .post, "/v1/conversations/\(id)/messages", #"{"body":"Bonjour"}"#, key: nil, attempt: n)
+                                let (id, owner) = open[Int(generator.next() % UInt64(open.count))]
+                                let (reply, _) = try await Self.send(instances, .post, "/v1/conversations/\(id)/messages", #"{"body":"Bonjour"}"#,
+                                                                     key: nil, token: tokens[owner]!, attempt: n)
                                 #expect(reply.status == 201, "\(reply)")
                             } else {
-                                let id = open.remove(at: Int(generator.next() % UInt64(open.count)))
-                                let (reply, _) = try await Self.send(instances, .post, "/v1/conversations/\(id)/close", #"{"wrapUpReason":"done"}"#, key: nil, attempt: n)
+                                let (id, owner) = open.remove(at: Int(generator.next() % UInt64(open.count)))
+                                let (reply, _) = try await Self.send(instances, .post, "/v1/conversations/\(id)/close", #"{"wrapUpReason":"done"}"#,
+                                                                     key: nil, token: tokens[owner]!, attempt: n)
                                 // 409: a retry after a close that was applied but not answered.
                                 #expect(reply.status == 200 || reply.status == 409, "\(reply)")
                             }
