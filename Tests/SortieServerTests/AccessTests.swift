@@ -3,6 +3,8 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import JWTKit
+import Logging
+import Synchronization
 import SortieAccess
 @testable import SortieServer
 import Testing
@@ -214,6 +216,28 @@ import Testing
         }
     }
 
+    @Test func noTokenReachesALogLine() async throws {
+        let captured = CapturedLog()
+        var logger = Logger(label: "sortie-test") { _ in captured }
+        logger.logLevel = .trace
+        let credentials = try Credentials.make()
+        defer { credentials.remove() }
+        let good = try await credentials.agent("agent-a")
+        let expired = try await credentials.issuer.sign(agent: "agent-a", license: "premium", lifetimeSeconds: 60,
+                                                        now: Date().addingTimeInterval(-3600))
+        try await LiveServer.with(policies: examplePolicies, configure: { $0.configFile = credentials.configPath }, logger: logger) { live in
+            for token in [good, expired, good + "x"] {
+                _ = try await live.send(.post, "/v1/outbound-options", "{\"agent\":\(Self.tokenAgentBody)}", headers: Credentials.bearer(token))
+            }
+        }
+        let text = captured.text
+        #expect(text.contains("bearer token refused"), "the refusal is logged, with its reason")
+        for token in [good, expired] {
+            // No part of a token: its header, payload or signature.
+            for part in token.split(separator: ".") { #expect(!text.contains(part), "a token part was logged") }
+        }
+    }
+
     @Test func anOpenServerLogsTheOpenPrincipal() async throws {
         try await LiveServer.with(policies: examplePolicies) { live in
             _ = try await live.post("/v1/outbound-options", "{\"agent\":\(agent("agent-a"))}")
@@ -274,6 +298,26 @@ import Testing
             #expect(other.status == 201, "\(other)")
             let options = try await live.send(.post, "/v1/outbound-options", "{\"agent\":\(Self.tokenAgentBody)}", headers: calm)
             #expect(options.at("decision.channels.0.active") as? Int == 1, "\(options)")
+        }
+    }
+
+    @Test(arguments: StoreKind.available)
+    func sixtyFourAgentsToOneDestinationGiveOneConversation(store: StoreKind) async throws {
+        try await Self.withServer(store: store) { live, credentials in
+            var tokens: [String] = []
+            for i in 0..<64 { tokens.append(try await credentials.agent("agent-\(i)")) }
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for token in tokens {
+                    group.addTask {
+                        try await live.send(.post, "/v1/outbound-conversations", smsCreate(agent: Self.tokenAgentBody, to: "+33615000000"),
+                                            headers: Credentials.bearer(token)).status
+                    }
+                }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == 201 }.count == 1)
+            #expect(statuses.filter { $0 == 409 }.count == 63)
+            #expect(try await live.inspector.count("conversations") == 1)
         }
     }
 
@@ -384,4 +428,22 @@ extension LiveServer {
             return RawReply(status: Int(response.status.code), headers: response.headers, body: response.body.map { String(buffer: $0) } ?? "")
         }
     }
+}
+
+/// Every log line a server writes, with its metadata, as text.
+final class CapturedLog: LogHandler, @unchecked Sendable {
+    private let lines = Mutex<[String]>([])
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        lines.withLock { $0.append("\(event.level) \(event.message) \(event.metadata ?? [:]) \(metadata)") }
+    }
+
+    var text: String { lines.withLock { $0.joined(separator: "\n") } }
 }

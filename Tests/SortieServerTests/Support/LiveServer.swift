@@ -25,20 +25,22 @@ struct LiveServer: Sendable {
 
     /// A live server on `store`: SQLite in the temporary folder, or a new PostgreSQL database.
     static func with<T: Sendable>(store: StoreKind = .sqlite, policies: String,
-                                  configure: (inout ServerConfiguration) -> Void = { _ in },
+                                  configure: (inout ServerConfiguration) -> Void = { _ in }, logger: Logger? = nil,
                                   _ body: @Sendable (LiveServer) async throws -> T) async throws -> T {
         switch store {
         case .sqlite:
-            return try await with(storeURL: nil, policies: policies, configure: configure, body)
+            return try await with(storeURL: nil, policies: policies, configure: configure, logger: logger, body)
         case .postgres:
             return try await TestPostgres.withDatabase { url in
-                try await with(storeURL: url, policies: policies, configure: configure, body)
+                try await with(storeURL: url, policies: policies, configure: configure, logger: logger, body)
             }
         }
     }
 
+    /// `logger` replaces the quiet default (a test that reads what the server logs).
     static func with<T: Sendable>(storeURL: String?, policies: String, configure: (inout ServerConfiguration) -> Void,
-                                          _ body: @Sendable (LiveServer) async throws -> T) async throws -> T {
+                                  logger given: Logger? = nil,
+                                  _ body: @Sendable (LiveServer) async throws -> T) async throws -> T {
         let folder = try TemporaryFolder.make()
         defer { try? FileManager.default.removeItem(at: folder) }
         let sqlitePath = folder.appendingPathComponent("sortie.db").path
@@ -50,8 +52,8 @@ struct LiveServer: Sendable {
         configuration.storeTimeout = .seconds(60)
         configure(&configuration)
         let inspector = StoreInspector(target: storeURL.map { .postgres(url: $0) } ?? .sqlite(path: sqlitePath))
-        var logger = Logger(label: "sortie-test")
-        logger.logLevel = .critical
+        var logger = given ?? Logger(label: "sortie-test")
+        if given == nil { logger.logLevel = .critical }
         let server = try await SortieServer.make(configuration, logger: logger)
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
         let app = server.application { port in portSink.yield(port) }
