@@ -11,7 +11,8 @@ public struct DecisionLogRedaction: Sendable {
     public static let prefix = "hmac-sha256:"
 
     /// Keys whose values a body that could not be decoded has redacted, at any depth: the
-    /// destination and sender, the subject, a message body and a template's variables.
+    /// destination and sender, the subject, a message body and a template's variables. A
+    /// `message` that is not an object (so not `{"body"}` or `{"template"}`) is hashed whole.
     static let bodyKeys: Set<String> = ["to", "from", "destination", "subject", "body", "variables"]
     /// Keys of a decision's reason details that quote the request's destination or subject.
     static let detailKeys: Set<String> = ["destination", "subject"]
@@ -63,7 +64,11 @@ public struct DecisionLogRedaction: Sendable {
         case .object(let members):
             var redacted: [String: JSONValue] = [:]
             for (key, member) in members {
-                redacted[key] = Self.bodyKeys.contains(key) ? .string(hash(of: member)) : redactingBody(member)
+                switch (key, member) {
+                case ("message", .object): redacted[key] = redactingBody(member)
+                case ("message", _): redacted[key] = .string(hash(of: member))
+                default: redacted[key] = Self.bodyKeys.contains(key) ? .string(hash(of: member)) : redactingBody(member)
+                }
             }
             return .object(redacted)
         case .array(let elements):
