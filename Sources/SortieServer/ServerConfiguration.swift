@@ -52,6 +52,26 @@ public struct ServerConfiguration: Sendable {
     }
 }
 
+/// The configuration as logs may show it (the service group logs its services at debug level):
+/// the store URL without its password, the redaction key never.
+extension ServerConfiguration: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    public var description: String {
+        "ServerConfiguration(" + customMirror.children.map { "\($0.label ?? ""): \($0.value)" }.joined(separator: ", ") + ")"
+    }
+
+    public var debugDescription: String { description }
+
+    public var customMirror: Mirror {
+        Mirror(self, children: [
+            "policies": policies, "store": StoreLocation.redacted(store), "host": host, "port": port,
+            "decisionLog": decisionLog ?? "none", "decisionLogMaxBytes": decisionLogMaxBytes, "decisionLogKeep": decisionLogKeep,
+            "decisionLogRedact": decisionLogRedact, "decisionLogRedactKey": decisionLogRedactKey == nil ? "none" : "***",
+            "maxBodyBytes": maxBodyBytes, "sqliteDurability": sqliteDurability, "storeTimeout": storeTimeout,
+            "idleTimeout": idleTimeout, "maxConnections": maxConnections,
+        ], displayStyle: .struct)
+    }
+}
+
 /// Where the store is, from `--store`.
 public enum StoreLocation: Sendable, Equatable {
     case sqlite(path: String)

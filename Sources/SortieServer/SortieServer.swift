@@ -209,7 +209,9 @@ public struct SortieServer: Sendable {
 }
 
 /// Reloads the policy on SIGHUP, as `POST /v1/admin/reload` does.
-struct ReloadOnHangup: Service {
+struct ReloadOnHangup: Service, CustomStringConvertible {
+    var description: String { "ReloadOnHangup" }
+
     let server: SortieServer
 
     func run() async throws {
