@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
         // Several instances on one database.
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.21.0"),
+        // TLS to PostgreSQL (postgres-nio's own dependency, named for its TLSConfiguration).
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.27.0"),
         // Identity and access: JWT verification and signing, HMAC for signed webhooks.
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.0.0"),
         // Major 4: jwt-kit 5 asks for 4.1 or later.
@@ -55,6 +57,7 @@ let package = Package(
         .target(name: "SortiePostgres", dependencies: [
             "SortieStore",
             .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
@@ -63,12 +66,16 @@ let package = Package(
             "Sortie", "SortieStore", "SortieAccess",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
+            // HMAC-SHA256 for the redacted decision log.
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // `sortie serve`: the service over HTTP (Hummingbird), with lifecycle, metrics and logs.
         .target(name: "SortieServer", dependencies: [
             "SortieService", "SortieSQLite", "SortiePostgres", "SortieAccess",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+            // Its connection limit (MaximumAvailableConnections).
+            .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),

@@ -42,6 +42,15 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Rotate the decision log past this many bytes.")
     var decisionLogMaxBytes: Int = 64 << 20
 
+    @Flag(help: "Write destinations, subjects and message bodies to the decision log as keyed hashes (needs decisionLog.redactKeyFile in --config).")
+    var decisionLogRedact = false
+
+    @Option(help: "Close an HTTP connection that sends nothing for this many seconds.")
+    var idleTimeout: Double = 30
+
+    @Option(help: "Accept at most this many open HTTP connections; more wait until one closes.")
+    var maxConnections: Int = 512
+
     @Option(help: "Refuse request bodies larger than this many bytes (413).")
     var maxBodyBytes: Int = 64 << 10
 
@@ -58,14 +67,20 @@ struct ServeCommand: ParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard storeTimeout > 0, storeTimeout <= 3600 else { throw ValidationError("--store-timeout must be between 0 and 3600 seconds") }
         guard maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be positive") }
+        guard idleTimeout > 0, idleTimeout <= 86_400 else { throw ValidationError("--idle-timeout must be between 0 and 86400 seconds") }
+        guard maxConnections > 0 else { throw ValidationError("--max-connections must be positive") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level \"\(logLevel)\"") }
     }
 
     var serverConfiguration: ServerConfiguration {
-        ServerConfiguration(policies: policies, store: store, host: host, port: port,
-                            decisionLog: noDecisionLog ? nil : decisionLog, decisionLogMaxBytes: decisionLogMaxBytes,
-                            maxBodyBytes: maxBodyBytes, sqliteDurability: sqliteDurability,
-                            storeTimeout: .milliseconds(Int64(storeTimeout * 1000)), configFile: config)
+        var configuration = ServerConfiguration(policies: policies, store: store, host: host, port: port,
+                                                decisionLog: noDecisionLog ? nil : decisionLog, decisionLogMaxBytes: decisionLogMaxBytes,
+                                                maxBodyBytes: maxBodyBytes, sqliteDurability: sqliteDurability,
+                                                storeTimeout: .milliseconds(Int64(storeTimeout * 1000)), configFile: config)
+        configuration.decisionLogRedact = decisionLogRedact
+        configuration.idleTimeout = .milliseconds(Int64(idleTimeout * 1000))
+        configuration.maxConnections = maxConnections
+        return configuration
     }
 
     func serve(io: CommandIO) async -> ExitStatus {
@@ -89,7 +104,7 @@ struct ServeCommand: ParsableCommand {
             return .usage
         }
         let revision = server.service.policy.revision
-        let store = store
+        let store = StoreLocation.redacted(store)
         if config == nil {
             io.stderr("sortie serve: running open (no --config): anyone on this machine may act as any agent; "
                       + "listening on loopback only\n")

@@ -25,9 +25,7 @@ public final class PostgresStore: ConversationStore {
     /// `services` do.
     public init(url: String, logger: Logger = Logger(label: "sortie.postgres"), connectTimeout: Duration = .seconds(10),
                 callTimeout: Duration = .seconds(10), writes: WriteHealth = WriteHealth()) async throws(StoreError) {
-        guard let configuration = Self.configuration(url) else {
-            throw .unavailable("\(url) is not postgres://user[:password]@host[:port]/database")
-        }
+        let configuration = try Self.configuration(url)
         self.logger = logger
         self.writes = writes
         client = PostgresClient(configuration: configuration, backgroundLogger: logger)
@@ -45,20 +43,24 @@ public final class PostgresStore: ConversationStore {
     /// any call still in flight before the pool closes.
     public var services: [any Service] { [client, calls] }
 
-    static func configuration(_ url: String) -> PostgresClient.Configuration? {
+    /// The pool's configuration from `url`, TLS included (see `PostgresTLS`). Messages show the
+    /// URL without its password.
+    static func configuration(_ url: String) throws(StoreError) -> PostgresClient.Configuration {
         guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme),
-              let host = components.host, let user = components.user else { return nil }
+              let host = components.host, !host.isEmpty, let user = components.user else {
+            throw .unavailable("\(redacted(url)) is not postgres://user[:password]@host[:port]/database")
+        }
         let database = String(components.path.drop { $0 == "/" })
         var configuration = PostgresClient.Configuration(
             host: host, port: components.port ?? 5432, username: user, password: components.password,
-            database: database.isEmpty ? nil : database, tls: .disable)
+            database: database.isEmpty ? nil : database, tls: try PostgresTLS.parse(components).configuration())
         configuration.options.maximumConnections = 16
         configuration.options.connectTimeout = .seconds(3)
         return configuration
     }
 
     /// The URL without its password, for messages.
-    static func redacted(_ url: String) -> String {
+    public static func redacted(_ url: String) -> String {
         guard var components = URLComponents(string: url) else { return "the database" }
         if components.password != nil { components.password = "***" }
         return components.string ?? "the database"

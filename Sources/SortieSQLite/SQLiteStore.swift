@@ -38,6 +38,8 @@ public final class SQLiteStore: ConversationStore {
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
         }
         do {
+            // SQLite gives the -wal and -shm files the mode of the database file.
+            try OwnerOnlyFiles.createFile(atPath: path)
             let pool = try DatabasePool(path: path, configuration: configuration)
             try SQLiteSchema.migrator.migrate(pool)
             self.pool = pool

@@ -1,4 +1,5 @@
 import Foundation
+import SortiePostgres
 
 /// How `sortie serve` runs: where the policy and the store are, where it listens, its limits.
 public struct ServerConfiguration: Sendable {
@@ -22,6 +23,16 @@ public struct ServerConfiguration: Sendable {
     public var storeTimeout: Duration
     /// The `ServerConfig` file (`--config`); nil runs the service open, on loopback only.
     public var configFile: String?
+    /// An HTTP connection that sends nothing for this long (between requests, or in the middle
+    /// of one) is closed; a request being answered is not cut.
+    public var idleTimeout: Duration = .seconds(30)
+    /// Open HTTP connections at most; beyond it new connections are not accepted (they wait in
+    /// the listen queue) until one closes.
+    public var maxConnections: Int = 512
+    /// The decision log hashes destinations, subjects and message bodies with `decisionLogRedactKey`.
+    public var decisionLogRedact = false
+    /// The HMAC-SHA256 key of `decisionLogRedact` (the server config file's `decisionLog.redactKeyFile`).
+    public var decisionLogRedactKey: [UInt8]?
 
     public init(policies: String = "policies", store: String = "sqlite:.sortie/sortie.db", host: String = "127.0.0.1",
                 port: Int = 8080, decisionLog: String? = ".sortie/decisions.jsonl", decisionLogMaxBytes: Int = 64 << 20,
@@ -41,6 +52,26 @@ public struct ServerConfiguration: Sendable {
     }
 }
 
+/// The configuration as logs may show it (the service group logs its services at debug level):
+/// the store URL without its password, the redaction key never.
+extension ServerConfiguration: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    public var description: String {
+        "ServerConfiguration(" + customMirror.children.map { "\($0.label ?? ""): \($0.value)" }.joined(separator: ", ") + ")"
+    }
+
+    public var debugDescription: String { description }
+
+    public var customMirror: Mirror {
+        Mirror(self, children: [
+            "policies": policies, "store": StoreLocation.redacted(store), "host": host, "port": port,
+            "decisionLog": decisionLog ?? "none", "decisionLogMaxBytes": decisionLogMaxBytes, "decisionLogKeep": decisionLogKeep,
+            "decisionLogRedact": decisionLogRedact, "decisionLogRedactKey": decisionLogRedactKey == nil ? "none" : "***",
+            "maxBodyBytes": maxBodyBytes, "sqliteDurability": sqliteDurability, "storeTimeout": storeTimeout,
+            "idleTimeout": idleTimeout, "maxConnections": maxConnections,
+        ], displayStyle: .struct)
+    }
+}
+
 /// Where the store is, from `--store`.
 public enum StoreLocation: Sendable, Equatable {
     case sqlite(path: String)
@@ -52,9 +83,14 @@ public enum StoreLocation: Sendable, Equatable {
         var path = text
         if path.hasPrefix("sqlite://") { path.removeFirst("sqlite://".count) } else if path.hasPrefix("sqlite:") { path.removeFirst("sqlite:".count) }
         guard !path.isEmpty, !path.contains("://") else {
-            throw .configuration("--store: \"\(text)\" is not sqlite:PATH, a file path or postgres://…")
+            throw .configuration("--store: \"\(redacted(text))\" is not sqlite:PATH, a file path or postgres://…")
         }
         return .sqlite(path: path)
+    }
+
+    /// `--store` as it may be shown (logs, messages): a URL's password replaced by `***`.
+    public static func redacted(_ text: String) -> String {
+        text.contains("://") ? PostgresStore.redacted(text) : text
     }
 }
 

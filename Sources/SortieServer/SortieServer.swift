@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdAuth
+import HummingbirdCore
 import Logging
 import Metrics
 import Prometheus
@@ -31,13 +32,15 @@ public struct SortieServer: Sendable {
     /// `ServerError` for a store or configuration problem.
     public static func make(_ configuration: ServerConfiguration, logger: Logger = Logger(label: "sortie")) async throws -> SortieServer {
         let access = try loadAccess(configuration)
+        let redaction = try decisionLogRedaction(configuration, key: access.redactKey)
         let policy = try PolicyHolder(path: configuration.policies)
         let store = try await openStore(configuration, logger: logger)
         var decisionLog: DecisionLog?
         if let path = configuration.decisionLog {
             try createParent(of: path)
             do {
-                decisionLog = try DecisionLog(path: path, maxBytes: configuration.decisionLogMaxBytes, keep: configuration.decisionLogKeep)
+                decisionLog = try DecisionLog(path: path, maxBytes: configuration.decisionLogMaxBytes, keep: configuration.decisionLogKeep,
+                                              redaction: redaction)
             } catch {
                 throw ServerError.configuration("cannot open the decision log \(path): \(error)")
             }
@@ -72,6 +75,17 @@ public struct SortieServer: Sendable {
             return false
         }
         return octets[0] == "127"
+    }
+
+    /// The decision log's redaction, when asked for, with `configuration.decisionLogRedactKey`
+    /// or else the `--config` file's key; asking without a key is a configuration error, never
+    /// a log written in clear. The key is read at start: a reload does not change it.
+    static func decisionLogRedaction(_ configuration: ServerConfiguration, key fileKey: [UInt8]?) throws(ServerError) -> DecisionLogRedaction? {
+        guard configuration.decisionLogRedact else { return nil }
+        guard let key = configuration.decisionLogRedactKey ?? fileKey, !key.isEmpty else {
+            throw .configuration("--decision-log-redact needs a key: set decisionLog.redactKeyFile in the --config file")
+        }
+        return DecisionLogRedaction(key: key)
     }
 
     /// A server over parts built elsewhere (tests substitute the store).
@@ -117,13 +131,12 @@ public struct SortieServer: Sendable {
         }
     }
 
+    /// Creates the folder of a file the service writes (0700, see `OwnerOnlyFiles`).
     static func createParent(of path: String) throws {
-        let parent = (path as NSString).deletingLastPathComponent
-        guard !parent.isEmpty else { return }
         do {
-            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+            try OwnerOnlyFiles.createParent(of: path)
         } catch {
-            throw ServerError.configuration("cannot create \(parent): \(error.localizedDescription)")
+            throw ServerError.configuration("\(error)")
         }
     }
 
@@ -140,7 +153,11 @@ public struct SortieServer: Sendable {
         routes.register(on: router)
         return Application(
             router: router,
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "sortie"),
+            // The idle timeout also runs while a request's head or body is being read, so a
+            // half-sent request cannot hold its connection.
+            server: .http1(configuration: .init(idleTimeout: .init(configuration.idleTimeout))),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "sortie",
+                                 availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections, logger: logger)),
             services: service.store.services + [ReloadOnHangup(server: self)],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
@@ -192,7 +209,9 @@ public struct SortieServer: Sendable {
 }
 
 /// Reloads the policy on SIGHUP, as `POST /v1/admin/reload` does.
-struct ReloadOnHangup: Service {
+struct ReloadOnHangup: Service, CustomStringConvertible {
+    var description: String { "ReloadOnHangup" }
+
     let server: SortieServer
 
     func run() async throws {

@@ -42,7 +42,7 @@ public final class ConversationService: Sendable {
         let json = decision.jsonBytes
         if let decisionLog {
             let line = DecisionLog.line(caller: caller, request: request, raw: raw.map { String(decoding: $0, as: UTF8.self) }, decision: json,
-                                        revision: decision.revision, at: now())
+                                        revision: decision.revision, at: now(), redaction: decisionLog.redaction)
             if let error = await decisionLog.append(line: line) {
                 logger.error("decision log write failed", metadata: ["error": "\(error)", "path": "\(decisionLog.path)"])
             }

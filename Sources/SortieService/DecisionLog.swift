@@ -1,5 +1,6 @@
 import Foundation
 import Sortie
+import SortieStore
 import Synchronization
 
 #if canImport(Glibc)
@@ -22,6 +23,8 @@ public final class DecisionLog: Sendable {
     public let path: String
     public let maxBytes: Int
     public let keep: Int
+    /// Hashes destinations, subjects and bodies in every line; nil writes them as they are.
+    public let redaction: DecisionLogRedaction?
 
     /// The open file: touched only by the appender that is writing.
     private struct File {
@@ -50,8 +53,9 @@ public final class DecisionLog: Sendable {
     private let queue = Mutex(Queue())
 
     /// Opens (creating if needed) the log at `path` for appending.
-    public init(path: String, maxBytes: Int = 64 << 20, keep: Int = 5) throws {
+    public init(path: String, maxBytes: Int = 64 << 20, keep: Int = 5, redaction: DecisionLogRedaction? = nil) throws {
         self.path = path
+        self.redaction = redaction
         self.maxBytes = max(maxBytes, 1)
         self.keep = max(keep, 1)
         let handle = try Self.open(path)
@@ -59,15 +63,10 @@ public final class DecisionLog: Sendable {
         file = Mutex(File(handle: handle, size: size))
     }
 
+    /// Opens the log for appending; a new file is readable by its owner only (rotation renames
+    /// files, so rotated ones keep that mode).
     private static func open(_ path: String) throws -> FileHandle {
-        if !FileManager.default.fileExists(atPath: path) {
-            guard FileManager.default.createFile(atPath: path, contents: nil) else {
-                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
-            }
-        }
-        guard let handle = FileHandle(forWritingAtPath: path) else {
-            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
-        }
+        let handle = try OwnerOnlyFiles.openForAppending(atPath: path)
         _ = try handle.seekToEnd()
         return handle
     }
@@ -75,15 +74,26 @@ public final class DecisionLog: Sendable {
     /// One line: `{"decision":…,"principal":…,"request":…,"revision":…,"time":…}`: who asked
     /// (`principal`, `{"kind", "subject", "issuer"}`), and `request`, the request
     /// as the evaluator saw it (with the facts the service supplied), or, for a body that could
-    /// not be decoded, the body as a string. `decision` is the decision's JSON.
-    public static func line(caller: Caller, request: Request?, raw: String?, decision: [UInt8], revision: String, at time: Date) -> [UInt8] {
+    /// not be decoded, the body as a string. `decision` is the decision's JSON. With `redaction`,
+    /// destinations, subjects and bodies are written as their keyed hash (see `DecisionLogRedaction`).
+    public static func line(caller: Caller, request: Request?, raw: String?, decision: [UInt8], revision: String, at time: Date,
+                            redaction: DecisionLogRedaction? = nil) -> [UInt8] {
         var w = JSONWriter(capacity: decision.count + 512)
         w.raw("{\"decision\":")
-        w.raw(decision)
+        if let redaction {
+            w.raw(redaction.redacting(decision: decision, quoted: [request?.to, request?.subject].compactMap { $0 }))
+        } else {
+            w.raw(decision)
+        }
         w.raw(",\"principal\":")
         caller.writePrincipal(&w)
         w.raw(",\"request\":")
-        if let request { request.write(&w) } else { w.string(raw ?? "") }
+        switch (request, redaction) {
+        case (let request?, nil): request.write(&w)
+        case (let request?, let redaction?): redaction.redacting(request).write(&w)
+        case (nil, nil): w.string(raw ?? "")
+        case (nil, let redaction?): w.string(raw.map(redaction.redacting(raw:)) ?? "")
+        }
         w.raw(",\"revision\":")
         w.string(revision)
         w.raw(",\"time\":\"")
@@ -120,7 +130,8 @@ public final class DecisionLog: Sendable {
     @discardableResult
     public func append(caller: Caller = .open, request: Request?, raw: String? = nil, decision: Decision,
                        at time: Date = Date()) async -> (any Error)? {
-        await append(line: Self.line(caller: caller, request: request, raw: raw, decision: decision.jsonBytes, revision: decision.revision, at: time))
+        await append(line: Self.line(caller: caller, request: request, raw: raw, decision: decision.jsonBytes, revision: decision.revision,
+                                     at: time, redaction: redaction))
     }
 
     /// Appends one line (with its `\n`) and returns once it is written.

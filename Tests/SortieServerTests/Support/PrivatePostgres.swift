@@ -10,6 +10,8 @@ final class PrivatePostgres: Sendable {
     let folder: String
     let port: Int
     private let bin: String
+    /// Server settings beyond the defaults (`ssl=on`, …), as `-c` options.
+    private let settings: [String]
 
     /// The newest installed PostgreSQL's binaries (scripts/install-deps installs them).
     static let binaries: String? = {
@@ -25,20 +27,24 @@ final class PrivatePostgres: Sendable {
     /// The database every cluster has, reachable without a password from loopback.
     var url: String { "postgres://sortie@127.0.0.1:\(port)/postgres" }
 
-    private init(folder: String, port: Int, bin: String) {
+    private init(folder: String, port: Int, bin: String, settings: [String]) {
         self.folder = folder
         self.port = port
         self.bin = bin
+        self.settings = settings
     }
 
-    /// Creates and starts a cluster; `destroy()` removes it.
-    static func start() async throws -> PrivatePostgres {
+    /// Creates and starts a cluster with `settings` (`name=value`) and, if given, `hba` as its
+    /// pg_hba.conf; `destroy()` removes it.
+    static func start(settings: [String] = [], hba: String? = nil) async throws -> PrivatePostgres {
         guard let bin = binaries else { throw Failure("PostgreSQL is not installed (scripts/install-deps installs it)") }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sortie-pg-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let cluster = PrivatePostgres(folder: folder, port: try freePort(), bin: bin)
+        let cluster = PrivatePostgres(folder: folder, port: try freePort(), bin: bin, settings: settings)
         if getuid() == 0 { try await shell("chown postgres \(folder)") }
         try await cluster.asOwner("\(bin)/initdb -D \(folder)/data -U sortie --auth=trust -E UTF8 > \(folder)/initdb.log 2>&1")
+        // Written in place, so the file keeps its owner.
+        if let hba { try hba.write(toFile: "\(folder)/data/pg_hba.conf", atomically: false, encoding: .utf8) }
         try await cluster.startServer()
         return cluster
     }
@@ -64,7 +70,9 @@ final class PrivatePostgres: Sendable {
         try? FileManager.default.removeItem(atPath: folder)
     }
 
-    private var options: String { "-p \(port) -k \(folder) -c listen_addresses=127.0.0.1 -c max_connections=200" }
+    private var options: String {
+        "-p \(port) -k \(folder) -c listen_addresses=127.0.0.1 -c max_connections=200" + settings.map { " -c \($0)" }.joined()
+    }
 
     /// PostgreSQL refuses to run as root: as root, the cluster belongs to the `postgres` user.
     private func asOwner(_ command: String) async throws {

@@ -1,0 +1,33 @@
+import Foundation
+import Testing
+@testable import SortieCLI
+import SortieServer
+
+/// `sortie serve`'s flags for the service's hygiene, read into its configuration.
+@Suite struct ServeCommandTests {
+    static func parse(_ arguments: [String]) throws -> ServeCommand {
+        try #require(try SortieCommand.parseAsRoot(["serve"] + arguments) as? ServeCommand)
+    }
+
+    @Test func hygieneFlagsReachTheConfiguration() throws {
+        let defaults = try Self.parse([]).serverConfiguration
+        #expect(defaults.idleTimeout == .seconds(30) && defaults.maxConnections == 512 && !defaults.decisionLogRedact)
+        let set = try Self.parse(["--idle-timeout", "2.5", "--max-connections", "4", "--decision-log-redact"]).serverConfiguration
+        #expect(set.idleTimeout == .milliseconds(2500) && set.maxConnections == 4 && set.decisionLogRedact)
+        #expect(set.decisionLogRedactKey == nil, "the key comes from the --config file, never a flag")
+    }
+
+    @Test(arguments: [["--idle-timeout", "0"], ["--idle-timeout", "-1"], ["--max-connections", "0"]])
+    func outOfRangeValuesAreUsageErrors(_ arguments: [String]) {
+        let captured = CapturedOutput()
+        #expect(SortieCommand.run(["serve"] + arguments, io: captured.io) == 2, "\(arguments)")
+    }
+
+    @Test func helpNamesTheFlagsAndNeverAPassword() {
+        let captured = CapturedOutput()
+        #expect(SortieCommand.run(["serve", "--store", "postgres://sortie:Pa55w0rdS3cret@127.0.0.1/db", "--help"], io: captured.io) == 0)
+        let help = captured.stdout + captured.stderr
+        for flag in ["--idle-timeout", "--max-connections", "--decision-log-redact"] { #expect(help.contains(flag), "\(flag)") }
+        #expect(!help.contains("Pa55w0rdS3cret"))
+    }
+}

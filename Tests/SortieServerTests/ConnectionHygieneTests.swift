@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+
+/// HTTP connections cannot be held for free: an idle or half-sent one is closed after
+/// `--idle-timeout`, and no more than `--max-connections` are open at once.
+@Suite struct ConnectionHygieneTests {
+    static let healthz = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+
+    @Test(arguments: [
+        "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n",
+        "POST /v1/decisions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{\"agent\":",
+        "",
+    ])
+    func aHalfSentRequestIsClosedAfterTheIdleTimeout(_ part: String) async throws {
+        try await LiveServer.with(policies: examplePolicies, configure: { $0.idleTimeout = .seconds(1) }) { live in
+            let connection = try RawConnection(port: live.port)
+            defer { connection.close() }
+            if !part.isEmpty { try connection.send(part) }
+            let start = ContinuousClock.now
+            #expect(await connection.read(timeout: .milliseconds(500)) == .timedOut, "closed before the timeout")
+            #expect(await connection.closesWithin(.seconds(15)), "still open well after the 1 s idle timeout")
+            #expect(ContinuousClock.now - start >= .milliseconds(500))
+            // The server still answers.
+            #expect(try await live.get("/healthz").status == 200)
+        }
+    }
+
+    @Test func aConnectionBetweenRequestsIsClosedAfterTheIdleTimeout() async throws {
+        try await LiveServer.with(policies: examplePolicies, configure: { $0.idleTimeout = .seconds(1) }) { live in
+            let connection = try RawConnection(port: live.port)
+            defer { connection.close() }
+            try connection.send(Self.healthz)
+            guard case .data(let reply) = await connection.read(timeout: .seconds(30)) else { Issue.record("no answer"); return }
+            #expect(reply.hasPrefix("HTTP/1.1 200"), "\(reply)")
+            #expect(await connection.closesWithin(.seconds(15)))
+        }
+    }
+
+    @Test func connectionsBeyondTheLimitWaitUntilOneCloses() async throws {
+        try await LiveServer.with(policies: examplePolicies, configure: {
+            $0.maxConnections = 4
+            $0.idleTimeout = .seconds(120)
+        }) { live in
+            var held: [RawConnection] = []
+            defer { for connection in held { connection.close() } }
+            for _ in 0..<4 {
+                let connection = try RawConnection(port: live.port)
+                held.append(connection)
+                try connection.send(Self.healthz)
+                guard case .data(let reply) = await connection.read(timeout: .seconds(30)) else { Issue.record("no answer"); return }
+                #expect(reply.hasPrefix("HTTP/1.1 200"), "\(reply)")
+            }
+            // The fifth is not accepted: its request gets no answer while four are open.
+            let fifth = try RawConnection(port: live.port)
+            defer { fifth.close() }
+            try fifth.send(Self.healthz)
+            #expect(await fifth.read(timeout: .seconds(2)) == .timedOut)
+            // Once one closes, the waiting connection takes its place and is answered.
+            held.removeFirst().close()
+            guard case .data(let reply) = await fifth.read(timeout: .seconds(30)) else { Issue.record("no answer after a slot freed"); return }
+            #expect(reply.hasPrefix("HTTP/1.1 200"), "\(reply)")
+            // The held connections still work: the limit closed none of them.
+            try held[0].send(Self.healthz)
+            guard case .data(let again) = await held[0].read(timeout: .seconds(30)) else { Issue.record("a held connection died"); return }
+            #expect(again.hasPrefix("HTTP/1.1 200"), "\(again)")
+        }
+    }
+}
