@@ -67,7 +67,7 @@ import Testing
         let decision = try DecisionLogTests.decision(1)
         let withTo = Request(action: .start, agent: .init(id: "a"), channel: "email", to: "+33612345678", subject: "Votre dossier")
         let lines = [Self.key, Array("another key".utf8)].map { key in
-            String(decoding: DecisionLog.line(request: withTo, raw: nil, decision: decision.jsonBytes, revision: "r", at: Date(),
+            String(decoding: DecisionLog.line(caller: .open, request: withTo, raw: nil, decision: decision.jsonBytes, revision: "r", at: Date(),
                                               redaction: DecisionLogRedaction(key: key)), as: UTF8.self)
         }
         #expect(lines[0] != lines[1])
@@ -75,7 +75,7 @@ import Testing
             #expect(!line.contains("+33612345678") && !line.contains("Votre dossier"), "\(line)")
             #expect(line.contains("hmac-sha256:"))
         }
-        let clear = String(decoding: DecisionLog.line(request: withTo, raw: nil, decision: decision.jsonBytes, revision: "r", at: Date()),
+        let clear = String(decoding: DecisionLog.line(caller: .open, request: withTo, raw: nil, decision: decision.jsonBytes, revision: "r", at: Date()),
                            as: UTF8.self)
         #expect(clear.contains("+33612345678"), "without redaction the line is as before")
     }
