@@ -63,6 +63,8 @@ let package = Package(
             "Sortie", "SortieStore", "SortieAccess",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
+            // SHA-256 of the request bodies idempotency keys are bound to.
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // `sortie serve`: the service over HTTP (Hummingbird), with lifecycle, metrics and logs.
         .target(name: "SortieServer", dependencies: [

@@ -51,6 +51,9 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "PostgreSQL: answer 503 (and roll back) when one store call takes longer than this many seconds.")
     var storeTimeout: Double = 10
 
+    @Option(help: "Refuse a message (409) into a conversation that holds this many already.")
+    var maxMessagesPerConversation: Int = 10_000
+
     @Option(help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -58,14 +61,17 @@ struct ServeCommand: ParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard storeTimeout > 0, storeTimeout <= 3600 else { throw ValidationError("--store-timeout must be between 0 and 3600 seconds") }
         guard maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be positive") }
+        guard maxMessagesPerConversation > 0 else { throw ValidationError("--max-messages-per-conversation must be positive") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level \"\(logLevel)\"") }
     }
 
     var serverConfiguration: ServerConfiguration {
-        ServerConfiguration(policies: policies, store: store, host: host, port: port,
-                            decisionLog: noDecisionLog ? nil : decisionLog, decisionLogMaxBytes: decisionLogMaxBytes,
-                            maxBodyBytes: maxBodyBytes, sqliteDurability: sqliteDurability,
-                            storeTimeout: .milliseconds(Int64(storeTimeout * 1000)), configFile: config)
+        var configuration = ServerConfiguration(policies: policies, store: store, host: host, port: port,
+                                                decisionLog: noDecisionLog ? nil : decisionLog, decisionLogMaxBytes: decisionLogMaxBytes,
+                                                maxBodyBytes: maxBodyBytes, sqliteDurability: sqliteDurability,
+                                                storeTimeout: .milliseconds(Int64(storeTimeout * 1000)), configFile: config)
+        configuration.maxMessagesPerConversation = maxMessagesPerConversation
+        return configuration
     }
 
     func serve(io: CommandIO) async -> ExitStatus {
