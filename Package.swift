@@ -66,7 +66,7 @@ let package = Package(
             "Sortie", "SortieStore", "SortieAccess",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
-            // HMAC-SHA256 for the redacted decision log.
+            // HMAC-SHA256 for the redacted decision log, SHA-256 of the bodies idempotency keys are bound to.
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // `sortie serve`: the service over HTTP (Hummingbird), with lifecycle, metrics and logs.

@@ -60,6 +60,9 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "PostgreSQL: answer 503 (and roll back) when one store call takes longer than this many seconds.")
     var storeTimeout: Double = 10
 
+    @Option(help: "Refuse a message (409) into a conversation that holds this many already.")
+    var maxMessagesPerConversation: Int = 10_000
+
     @Option(help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -69,6 +72,7 @@ struct ServeCommand: ParsableCommand {
         guard maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be positive") }
         guard idleTimeout > 0, idleTimeout <= 86_400 else { throw ValidationError("--idle-timeout must be between 0 and 86400 seconds") }
         guard maxConnections > 0 else { throw ValidationError("--max-connections must be positive") }
+        guard maxMessagesPerConversation > 0 else { throw ValidationError("--max-messages-per-conversation must be positive") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level \"\(logLevel)\"") }
     }
 
@@ -80,6 +84,7 @@ struct ServeCommand: ParsableCommand {
         configuration.decisionLogRedact = decisionLogRedact
         configuration.idleTimeout = .milliseconds(Int64(idleTimeout * 1000))
         configuration.maxConnections = maxConnections
+        configuration.maxMessagesPerConversation = maxMessagesPerConversation
         return configuration
     }
 

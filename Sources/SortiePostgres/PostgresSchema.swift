@@ -76,5 +76,14 @@ enum PostgresSchema {
                 created_at      DOUBLE PRECISION NOT NULL
             );
             """),
+        // Keys kept from before have the open mode's scope and no body hash, which matches no body.
+        ("v3: idempotency keys scoped to the caller and bound to the body", """
+            ALTER TABLE idempotency_keys ADD COLUMN scope TEXT NOT NULL DEFAULT 'open';
+            ALTER TABLE idempotency_keys ALTER COLUMN scope DROP DEFAULT;
+            ALTER TABLE idempotency_keys ADD COLUMN body_sha256 TEXT;
+            ALTER TABLE idempotency_keys DROP CONSTRAINT idempotency_keys_pkey;
+            ALTER TABLE idempotency_keys ADD PRIMARY KEY (scope, key);
+            CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
+            """),
     ]
 }

@@ -18,16 +18,19 @@ public final class PostgresStore: ConversationStore {
     private let logger: Logger
     private let calls: GuardedCalls
     private let writes: WriteHealth
+    private let idempotency: IdempotencyRetention
 
     /// Connects to `url` (`postgres://user:password@host:port/database`), waits until the
     /// database answers (up to `connectTimeout`), and applies the migrations. No call takes
     /// longer than `callTimeout`, lease wait included (see `GuardedCalls`). Calls run once
     /// `services` do.
     public init(url: String, logger: Logger = Logger(label: "sortie.postgres"), connectTimeout: Duration = .seconds(10),
-                callTimeout: Duration = .seconds(10), writes: WriteHealth = WriteHealth()) async throws(StoreError) {
+                callTimeout: Duration = .seconds(10), writes: WriteHealth = WriteHealth(),
+                idempotency: IdempotencyRetention = IdempotencyRetention()) async throws(StoreError) {
         let configuration = try Self.configuration(url)
         self.logger = logger
         self.writes = writes
+        self.idempotency = idempotency
         client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         var limits = GuardedCalls.Limits()
         limits.timeout = callTimeout
@@ -39,9 +42,14 @@ public final class PostgresStore: ConversationStore {
         }
     }
 
-    /// The connection pool, then the watchdog of its calls: at shutdown the watchdog answers
-    /// any call still in flight before the pool closes.
-    public var services: [any Service] { [client, calls] }
+    /// The connection pool, the watchdog of its calls, then the idempotency key purger: at
+    /// shutdown the purger stops first, and the watchdog answers any call still in flight
+    /// before the pool closes.
+    public var services: [any Service] {
+        [client, calls, IdempotencyPurger(retention: idempotency, logger: logger) { [self] cutoff throws(StoreError) in
+            try await purgeIdempotencyKeys(storedBefore: cutoff)
+        }]
+    }
 
     /// The pool's configuration from `url`, TLS included (see `PostgresTLS`). Messages show the
     /// URL without its password.
@@ -154,8 +162,10 @@ public final class PostgresStore: ConversationStore {
                     conflictSeen = true
                     continue
                 case .idempotencyConflict(let key):
-                    if let remembered = try await rememberedAnswer(idempotencyKey: key) { return .replayed(remembered) }
-                    throw .unavailable("idempotency key \(key) conflicted but holds no answer")
+                    // A concurrent create under the key committed first (its conversation did not
+                    // conflict with ours): answer as if we had come after it.
+                    if let remembered = try await remembered(key) { return key.outcome(of: remembered) }
+                    throw .unavailable("an idempotency key conflicted but holds no answer")
                 case .step(let decision, let facts, let error):
                     return .failed(decision, facts, error)
                 }
@@ -169,7 +179,7 @@ public final class PostgresStore: ConversationStore {
 
     private enum CreateFailure: Error {
         case destinationConflict
-        case idempotencyConflict(String)
+        case idempotencyConflict(IdempotencyKey)
         case step(Decision, OutboundFacts, StoreError)
     }
 
@@ -179,9 +189,8 @@ public final class PostgresStore: ConversationStore {
         return try await calls.transaction { connection, logger -> OutboundOutcome in
             try await Self.lockSlot(connection, draft, logger: logger)
             // After the lock: a retry of the same key waits for the first create to commit, then replays it.
-            if let key = draft.idempotencyKey,
-               let remembered = try await Self.answer(connection, key: key, logger: logger) {
-                return .replayed(remembered)
+            if let key = draft.idempotency, let remembered = try await Self.remembered(connection, key, logger: logger) {
+                return key.outcome(of: remembered)
             }
             var facts = try await Self.facts(connection, draft, logger: logger)
             facts.destinationActive = facts.destinationActive || destinationKnownActive
@@ -189,12 +198,13 @@ public final class PostgresStore: ConversationStore {
             guard decision.allowed else { return .refused(decision, facts) }
             do {
                 let created = try await Self.insertOutbound(connection, draft, logger: logger)
-                if let key = draft.idempotencyKey {
+                if let key = draft.idempotency {
                     try await Self.step(StoreError.taskCreationFailed) {
                         let bytes = answer(decision, created)
                         try await connection.query("""
-                            INSERT INTO idempotency_keys (key, conversation_id, answer, created_at)
-                            VALUES (\(key), \(created.conversation.id), \(ByteBuffer(bytes: bytes)), \(draft.now.timeIntervalSince1970))
+                            INSERT INTO idempotency_keys (scope, key, body_sha256, conversation_id, answer, created_at)
+                            VALUES (\(key.scope), \(key.key), \(key.bodySHA256), \(created.conversation.id), \(ByteBuffer(bytes: bytes)),
+                                    \(StoredTime.seconds(draft.now)))
                             """, logger: logger)
                     }
                 }
@@ -202,7 +212,8 @@ public final class PostgresStore: ConversationStore {
             } catch let error as PSQLError where Self.isUniqueViolation(error, constraint: "conversations_one_active_per_destination") {
                 throw CreateFailure.destinationConflict
             } catch let error as PSQLError where Self.isUniqueViolation(error, constraint: "idempotency_keys_pkey") {
-                throw CreateFailure.idempotencyConflict(draft.idempotencyKey ?? "")
+                guard let key = draft.idempotency else { throw error }
+                throw CreateFailure.idempotencyConflict(key)
             } catch let error as StepError {
                 throw CreateFailure.step(decision, facts, error.failure)
             }
@@ -313,14 +324,31 @@ public final class PostgresStore: ConversationStore {
         throw StoreError.unavailable("customer \(address) vanished")
     }
 
-    private static func answer(_ connection: PostgresConnection, key: String, logger: Logger) async throws -> [UInt8]? {
-        let rows = try await connection.query("SELECT answer FROM idempotency_keys WHERE key = \(key)", logger: logger)
-        for try await buffer in rows.decode(ByteBuffer.self) { return Array(buffer.readableBytesView) }
+    private static func remembered(_ connection: PostgresConnection, _ key: IdempotencyKey, logger: Logger) async throws -> RememberedCreate? {
+        let rows = try await connection.query("""
+            SELECT body_sha256, answer FROM idempotency_keys WHERE scope = \(key.scope) AND key = \(key.key)
+            """, logger: logger)
+        for try await (hash, buffer) in rows.decode((String?, ByteBuffer).self) {
+            return RememberedCreate(bodySHA256: hash, answer: Array(buffer.readableBytesView))
+        }
         return nil
     }
 
-    public func rememberedAnswer(idempotencyKey: String) async throws(StoreError) -> [UInt8]? {
-        try await connection { connection, logger in try await Self.answer(connection, key: idempotencyKey, logger: logger) }
+    public func remembered(_ key: IdempotencyKey) async throws(StoreError) -> RememberedCreate? {
+        try await connection { connection, logger in try await Self.remembered(connection, key, logger: logger) }
+    }
+
+    /// Deletes the idempotency keys stored before `cutoff`; returns how many.
+    @discardableResult
+    public func purgeIdempotencyKeys(storedBefore cutoff: Date) async throws(StoreError) -> Int {
+        try await transaction { connection, logger in
+            var count = 0
+            for try await purged in try await connection.query("""
+                WITH purged AS (DELETE FROM idempotency_keys WHERE created_at < \(StoredTime.seconds(cutoff)) RETURNING 1)
+                SELECT COUNT(*)::bigint FROM purged
+                """, logger: logger).decode(Int.self) { count = purged }
+            return PurgedKeys(count: count)
+        }.count
     }
 
     public func activeOutbound(agentId: String) async throws(StoreError) -> [String: Int] {
@@ -359,16 +387,25 @@ public final class PostgresStore: ConversationStore {
         return bindings
     }
 
-    public func conversationView(id: String) async throws(StoreError) -> ConversationView? {
-        try await connection { connection, logger -> ConversationView? in
-            guard let conversation = try await Self.conversation(connection, id: id, lock: false, logger: logger) else { return nil }
+    public func conversationView(id: String, page: MessagePage) async throws(StoreError) -> ConversationViewLookup {
+        try await connection { connection, logger -> ConversationViewLookup in
+            guard let conversation = try await Self.conversation(connection, id: id, lock: false, logger: logger) else { return .notFound }
             var customer: CustomerRecord?
             for try await row in try await connection.query("""
                 SELECT id, channel, address, created_at FROM customers WHERE id = \(conversation.customerId)
                 """, logger: logger) {
                 customer = try CustomerRecord(row: PostgresStoredRow(row))
             }
-            guard let customer else { return nil }
+            guard let customer else { return .notFound }
+            var afterSeq = 0
+            if let cursor = page.after {
+                var found: Int?
+                for try await seq in try await connection.query("""
+                    SELECT seq FROM messages WHERE id = \(cursor.messageId) AND conversation_id = \(id)
+                    """, logger: logger).decode(Int.self) { found = seq }
+                guard let found else { return .unknownCursor(conversation) }
+                afterSeq = found
+            }
             var task: TaskRecord?
             for try await row in try await connection.query("""
                 SELECT id, conversation_id, agent_id, channel, state, created_at, accepted_at, completed_at FROM tasks
@@ -376,13 +413,14 @@ public final class PostgresStore: ConversationStore {
                 """, logger: logger) {
                 task = try TaskRecord(row: PostgresStoredRow(row))
             }
-            var messages: [MessageRecord] = []
+            var fetched: [MessageRecord] = []
             for try await row in try await connection.query("""
                 SELECT id, conversation_id, direction, body, subject, template, status, in_reply_to, created_at FROM messages
-                WHERE conversation_id = \(id) ORDER BY seq
+                WHERE conversation_id = \(id) AND seq > \(afterSeq) ORDER BY seq LIMIT \(page.fetchCount)
                 """, logger: logger) {
-                messages.append(try MessageRecord(row: PostgresStoredRow(row)))
+                fetched.append(try MessageRecord(row: PostgresStoredRow(row)))
             }
+            let (messages, next) = page.cut(fetched)
             var earlier: [ConversationRecord] = []
             let rows = try await connection.query(PostgresQuery(unsafeSQL: """
                 SELECT \(Self.conversationColumns) FROM conversations
@@ -391,19 +429,35 @@ public final class PostgresStore: ConversationStore {
                 ORDER BY created_at DESC, seq DESC
                 """, binds: Self.binds(conversation.customerId, id)), logger: logger)
             for try await row in rows { earlier.append(try ConversationRecord(row: PostgresStoredRow(row))) }
-            return ConversationView(conversation: conversation, customer: customer, task: task, messages: messages,
-                                    earlierConversations: earlier)
+            return .found(ConversationView(conversation: conversation, customer: customer, task: task, messages: messages,
+                                           nextCursor: next, earlierConversations: earlier))
         }
     }
 
-    public func appendOutboundMessage(conversationId: String, _ message: MessageDraft, now: Date) async throws(StoreError) -> ConversationChange<MessageRecord> {
+    public func appendOutboundMessage(conversationId: String, _ message: MessageDraft, now: Date,
+                                      maxMessages: Int) async throws(StoreError) -> ConversationChange<MessageRoom<MessageRecord>> {
         try await transaction { connection, logger in
+            // Locked: appends to one conversation run one after the other, so the count holds.
             guard let conversation = try await Self.conversation(connection, id: conversationId, lock: true, logger: logger) else { return .notFound }
             guard conversation.state == .active else { return .notActive(conversation) }
+            guard try await Self.hasRoom(connection, conversationId, maxMessages: maxMessages, logger: logger) else {
+                return .done(.full(conversation))
+            }
             let record = MessageRecord(outbound: message, conversationId: conversationId, now: now)
             try await Self.insert(connection, record, logger: logger)
-            return .done(record)
+            return .done(.appended(record))
         }
+    }
+
+    /// Whether the conversation (locked by the caller) holds fewer than `maxMessages`, counting
+    /// no further than that.
+    private static func hasRoom(_ connection: PostgresConnection, _ conversationId: String, maxMessages: Int,
+                                logger: Logger) async throws -> Bool {
+        var count = 0
+        for try await n in try await connection.query("""
+            SELECT COUNT(*)::bigint FROM (SELECT 1 FROM messages WHERE conversation_id = \(conversationId) LIMIT \(maxMessages)) AS held
+            """, logger: logger).decode(Int.self) { count = n }
+        return MessageRoom<MessageRecord>.admits(count: count, maxMessages: maxMessages)
     }
 
     private static func insert(_ connection: PostgresConnection, _ m: MessageRecord, logger: Logger) async throws {
@@ -414,13 +468,13 @@ public final class PostgresStore: ConversationStore {
             """, logger: logger)
     }
 
-    public func receiveInbound(_ inbound: InboundDraft) async throws(StoreError) -> InboundOutcome {
+    public func receiveInbound(_ inbound: InboundDraft, maxMessages: Int) async throws(StoreError) -> MessageRoom<InboundOutcome> {
         try await writes.track { () async throws(StoreError) in
             // Two replies at once from a new customer may both try to open a conversation: the
             // unique index lets one win, and the other files its message into it on the retry.
             for attempt in 0..<3 {
                 do {
-                    return try await receiveInboundOnce(inbound)
+                    return try await receiveInboundOnce(inbound, maxMessages: maxMessages)
                 } catch let error as PSQLError where attempt < 2 && Self.isUniqueViolation(error, constraint: nil) {
                     continue
                 } catch let error as StoreError {
@@ -433,7 +487,7 @@ public final class PostgresStore: ConversationStore {
         }
     }
 
-    private func receiveInboundOnce(_ inbound: InboundDraft) async throws -> InboundOutcome {
+    private func receiveInboundOnce(_ inbound: InboundDraft, maxMessages: Int) async throws -> MessageRoom<InboundOutcome> {
         try await calls.transaction { connection, logger in
             let customerId = try await Self.customerId(connection, channel: inbound.channel, address: inbound.from,
                                                        newId: inbound.newCustomerId, now: StoredTime.seconds(inbound.now), logger: logger)
@@ -451,9 +505,11 @@ public final class PostgresStore: ConversationStore {
                 active = try ConversationRecord(row: PostgresStoredRow(row))
             }
             if let active {
+                // Locked above (FOR UPDATE), as appends lock it: the count holds until the commit.
+                guard try await Self.hasRoom(connection, active.id, maxMessages: maxMessages, logger: logger) else { return .full(active) }
                 let message = inbound.message(conversationId: active.id)
                 try await Self.insert(connection, message, logger: logger)
-                return InboundOutcome(conversation: active, message: message, match: .joining(active, inbound, repliedTo: repliedTo))
+                return .appended(InboundOutcome(conversation: active, message: message, match: .joining(active, inbound, repliedTo: repliedTo)))
             }
             var previous: String?
             for lookup in inbound.previousConversationLookups(repliedTo: repliedTo) where previous == nil {
@@ -482,7 +538,7 @@ public final class PostgresStore: ConversationStore {
                 """, logger: logger)
             let message = inbound.message(conversationId: conversation.id)
             try await Self.insert(connection, message, logger: logger)
-            return InboundOutcome(conversation: conversation, message: message, match: .newConversation)
+            return .appended(InboundOutcome(conversation: conversation, message: message, match: .newConversation))
         }
     }
 

@@ -77,6 +77,27 @@ enum SQLiteSchema {
                 );
                 """)
         }
+        migrator.registerMigration("v3: idempotency keys scoped to the caller and bound to the body") { db in
+            // SQLite cannot change a primary key in place: the table is rebuilt. Keys kept from
+            // before have the open mode's scope and no body hash, which matches no body.
+            try db.execute(sql: """
+                CREATE TABLE idempotency_keys_v3 (
+                    scope           TEXT NOT NULL,
+                    key             TEXT NOT NULL,
+                    body_sha256     TEXT,
+                    conversation_id TEXT NOT NULL REFERENCES conversations(id),
+                    answer          BLOB NOT NULL,
+                    created_at      REAL NOT NULL,
+                    PRIMARY KEY (scope, key)
+                );
+                INSERT INTO idempotency_keys_v3 (scope, key, body_sha256, conversation_id, answer, created_at)
+                    SELECT 'open', key, NULL, conversation_id, answer, created_at FROM idempotency_keys;
+                DROP TABLE idempotency_keys;
+                ALTER TABLE idempotency_keys_v3 RENAME TO idempotency_keys;
+                -- The purge deletes by age.
+                CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
+                """)
+        }
         return migrator
     }
 }

@@ -17,19 +17,24 @@ public final class SQLiteStore: ConversationStore {
     private let creates: CreateBatcher
     let checkpointer: WALCheckpointer
     private let writes: WriteHealth
+    private let idempotency: IdempotencyRetention
     public let path: String
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     /// Creates wait until `services` run.
-    public convenience init(path: String, durability: Durability = .full, writes: WriteHealth = WriteHealth()) throws(StoreError) {
-        try self.init(path: path, durability: durability, checkpoints: WALCheckpointer.Settings(), writes: writes)
+    /// Idempotency keys are kept as long as `idempotency` says.
+    public convenience init(path: String, durability: Durability = .full, writes: WriteHealth = WriteHealth(),
+                            idempotency: IdempotencyRetention = IdempotencyRetention()) throws(StoreError) {
+        try self.init(path: path, durability: durability, checkpoints: WALCheckpointer.Settings(), writes: writes,
+                      idempotency: idempotency)
     }
 
     /// The store with its own checkpoint settings (tests use a small WAL bound).
     init(path: String, durability: Durability, checkpoints: WALCheckpointer.Settings,
-         writes: WriteHealth = WriteHealth()) throws(StoreError) {
+         writes: WriteHealth = WriteHealth(), idempotency: IdempotencyRetention = IdempotencyRetention()) throws(StoreError) {
         self.path = path
         self.writes = writes
+        self.idempotency = idempotency
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
@@ -50,9 +55,23 @@ public final class SQLiteStore: ConversationStore {
         }
     }
 
-    /// The checkpointer, then the create batcher: at shutdown the batcher finishes the creates
-    /// it holds before the last checkpoint empties the WAL.
-    public var services: [any Service] { [checkpointer, creates] }
+    /// The checkpointer, the create batcher, then the idempotency key purger: at shutdown the
+    /// purger stops first, and the batcher finishes the creates it holds before the last
+    /// checkpoint empties the WAL.
+    public var services: [any Service] {
+        [checkpointer, creates, IdempotencyPurger(retention: idempotency) { [self] cutoff throws(StoreError) in
+            try await purgeIdempotencyKeys(storedBefore: cutoff)
+        }]
+    }
+
+    /// Deletes the idempotency keys stored before `cutoff`; returns how many.
+    @discardableResult
+    public func purgeIdempotencyKeys(storedBefore cutoff: Date) async throws(StoreError) -> Int {
+        try await transaction { db in
+            try db.cachedStatement(sql: "DELETE FROM idempotency_keys WHERE created_at < ?").execute(arguments: [StoredTime.seconds(cutoff)])
+            return PurgedKeys(count: db.changesCount)
+        }.count
+    }
 
     /// The migrations applied to the database, oldest first.
     public func appliedMigrations() async throws(StoreError) -> [String] {
@@ -68,10 +87,14 @@ public final class SQLiteStore: ConversationStore {
         }
     }
 
-    public func rememberedAnswer(idempotencyKey: String) async throws(StoreError) -> [UInt8]? {
-        try await read { db in
-            try Data.fetchOne(db.cachedStatement(sql: "SELECT answer FROM idempotency_keys WHERE key = ?"), arguments: [idempotencyKey])
-                .map { Array($0) }
+    public func remembered(_ key: IdempotencyKey) async throws(StoreError) -> RememberedCreate? {
+        try await read { db in try Self.remembered(db, key) }
+    }
+
+    private static func remembered(_ db: Database, _ key: IdempotencyKey) throws -> RememberedCreate? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT body_sha256, answer FROM idempotency_keys WHERE scope = ? AND key = ?"),
+                         arguments: [key.scope, key.key]).map { row in
+            RememberedCreate(bodySHA256: try row.decode(forColumn: "body_sha256"), answer: Array(try row.decode(Data.self, forColumn: "answer")))
         }
     }
 
@@ -82,9 +105,8 @@ public final class SQLiteStore: ConversationStore {
         var outcome: OutboundOutcome?
         do {
             try db.inSavepoint {
-                if let key = draft.idempotencyKey,
-                   let answer = try Data.fetchOne(db.cachedStatement(sql: "SELECT answer FROM idempotency_keys WHERE key = ?"), arguments: [key]) {
-                    outcome = .replayed(Array(answer))
+                if let key = draft.idempotency, let remembered = try Self.remembered(db, key) {
+                    outcome = key.outcome(of: remembered)
                     return .rollback
                 }
                 let facts = try Self.facts(db, draft)
@@ -95,12 +117,13 @@ public final class SQLiteStore: ConversationStore {
                 }
                 do {
                     let created = try Self.insertOutbound(db, draft)
-                    if let key = draft.idempotencyKey {
+                    if let key = draft.idempotency {
                         try Self.step(StoreError.taskCreationFailed) {
                             try db.cachedStatement(sql: """
-                                INSERT INTO idempotency_keys (key, conversation_id, answer, created_at) VALUES (?, ?, ?, ?)
-                                """).execute(arguments: [key, created.conversation.id, Data(request.answer(decision, created)),
-                                                         StoredTime.seconds(draft.now)])
+                                INSERT INTO idempotency_keys (scope, key, body_sha256, conversation_id, answer, created_at)
+                                VALUES (?, ?, ?, ?, ?, ?)
+                                """).execute(arguments: [key.scope, key.key, key.bodySHA256, created.conversation.id,
+                                                         Data(request.answer(decision, created)), StoredTime.seconds(draft.now)])
                         }
                     }
                     outcome = .created(decision, facts, created)
@@ -187,37 +210,55 @@ public final class SQLiteStore: ConversationStore {
         try await read { db in try Self.conversation(db, id: id) }
     }
 
-    public func conversationView(id: String) async throws(StoreError) -> ConversationView? {
+    public func conversationView(id: String, page: MessagePage) async throws(StoreError) -> ConversationViewLookup {
         try await read { db in
             guard let conversation = try Self.conversation(db, id: id),
                   let customer = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM customers WHERE id = ?"),
                                                   arguments: [conversation.customerId]).map(CustomerRecord.init(sqlite:))
-            else { return nil }
+            else { return .notFound }
+            var afterSeq: Int64 = 0
+            if let cursor = page.after {
+                guard let seq = try Int64.fetchOne(db.cachedStatement(sql: "SELECT seq FROM messages WHERE id = ? AND conversation_id = ?"),
+                                                   arguments: [cursor.messageId, id]) else { return .unknownCursor(conversation) }
+                afterSeq = seq
+            }
             let task = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM tasks WHERE conversation_id = ?"), arguments: [id])
                 .map(TaskRecord.init(sqlite:))
-            let messages = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM messages WHERE conversation_id = ? ORDER BY seq"),
-                                            arguments: [id]).map(MessageRecord.init(sqlite:))
+            let fetched = try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT * FROM messages WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?
+                """), arguments: [id, afterSeq, page.fetchCount]).map(MessageRecord.init(sqlite:))
+            let (messages, next) = page.cut(fetched)
             let createdAt = StoredTime.seconds(conversation.createdAt)
             let earlier = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT * FROM conversations WHERE customer_id = ? AND id <> ? AND (created_at < ? OR (created_at = ? AND rowid < (SELECT rowid FROM conversations WHERE id = ?)))
                 ORDER BY created_at DESC, rowid DESC
                 """), arguments: [conversation.customerId, id, createdAt, createdAt, id]).map(ConversationRecord.init(sqlite:))
-            return ConversationView(conversation: conversation, customer: customer, task: task, messages: messages,
-                                    earlierConversations: earlier)
+            return .found(ConversationView(conversation: conversation, customer: customer, task: task, messages: messages,
+                                           nextCursor: next, earlierConversations: earlier))
         }
     }
 
-    public func appendOutboundMessage(conversationId: String, _ message: MessageDraft, now: Date) async throws(StoreError) -> ConversationChange<MessageRecord> {
+    public func appendOutboundMessage(conversationId: String, _ message: MessageDraft, now: Date,
+                                      maxMessages: Int) async throws(StoreError) -> ConversationChange<MessageRoom<MessageRecord>> {
         try await transaction { db in
             guard let conversation = try Self.conversation(db, id: conversationId) else { return .notFound }
             guard conversation.state == .active else { return .notActive(conversation) }
+            guard try Self.hasRoom(db, conversationId, maxMessages: maxMessages) else { return .done(.full(conversation)) }
             let record = MessageRecord(outbound: message, conversationId: conversationId, now: now)
             try Self.insert(db, record)
-            return .done(record)
+            return .done(.appended(record))
         }
     }
 
-    public func receiveInbound(_ inbound: InboundDraft) async throws(StoreError) -> InboundOutcome {
+    /// Whether the conversation holds fewer than `maxMessages`, counting no further than that.
+    private static func hasRoom(_ db: Database, _ conversationId: String, maxMessages: Int) throws -> Bool {
+        let count = try Int.fetchOne(db.cachedStatement(sql: """
+            SELECT COUNT(*) FROM (SELECT 1 FROM messages WHERE conversation_id = ? LIMIT ?)
+            """), arguments: [conversationId, maxMessages]) ?? 0
+        return MessageRoom<MessageRecord>.admits(count: count, maxMessages: maxMessages)
+    }
+
+    public func receiveInbound(_ inbound: InboundDraft, maxMessages: Int) async throws(StoreError) -> MessageRoom<InboundOutcome> {
         try await transaction { db in
             let customerId = try Self.customerId(db, channel: inbound.channel, address: inbound.from,
                                                  newId: inbound.newCustomerId, now: inbound.now)
@@ -230,9 +271,11 @@ public final class SQLiteStore: ConversationStore {
             if let active = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT * FROM conversations WHERE channel = ? AND destination = ? AND state = 'active'
                 """), arguments: [inbound.channel.rawValue, inbound.from]).map(ConversationRecord.init(sqlite:)) {
+                // The customer exists (the active conversation is theirs): the upsert above changed nothing.
+                guard try Self.hasRoom(db, active.id, maxMessages: maxMessages) else { return .full(active) }
                 let message = inbound.message(conversationId: active.id)
                 try Self.insert(db, message)
-                return InboundOutcome(conversation: active, message: message, match: .joining(active, inbound, repliedTo: repliedTo))
+                return .appended(InboundOutcome(conversation: active, message: message, match: .joining(active, inbound, repliedTo: repliedTo)))
             }
             var previous: String?
             for lookup in inbound.previousConversationLookups(repliedTo: repliedTo) where previous == nil {
@@ -252,7 +295,7 @@ public final class SQLiteStore: ConversationStore {
             try Self.insert(db, conversation)
             let message = inbound.message(conversationId: conversation.id)
             try Self.insert(db, message)
-            return InboundOutcome(conversation: conversation, message: message, match: .newConversation)
+            return .appended(InboundOutcome(conversation: conversation, message: message, match: .newConversation))
         }
     }
 

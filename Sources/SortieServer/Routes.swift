@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Prometheus
 import SortieService
+import SortieStore
 
 /// The service's endpoints (docs/openapi.yaml), each a thin call into `ConversationService`
 /// behind its row of the access table (`AccessRule`).
@@ -18,7 +19,8 @@ struct Routes: Sendable {
         let service = service
         on(router, .post, "/v1/outbound-conversations", .actAsAgent) { request, _, caller in
             let body = try await body(request)
-            return respond(await service.createOutbound(body, idempotencyKey: request.headers[.init("Idempotency-Key")!], caller: caller))
+            return respond(await service.createOutbound(body, idempotencyKey: request.headers[.init("Idempotency-Key")!],
+                                                        caller: caller))
         }
         on(router, .post, "/v1/outbound-options", .actAsAgent) { request, _, caller in
             respond(await service.options(try await body(request), caller: caller))
@@ -35,8 +37,12 @@ struct Routes: Sendable {
             let body = try await body(request)
             return respond(await service.close(conversationId: try context.parameters.require("id"), body, caller: caller))
         }
-        on(router, .get, "/v1/conversations/:id", .readConversation) { _, context, caller in
-            respond(await service.conversation(id: try context.parameters.require("id"), caller: caller))
+        on(router, .get, "/v1/conversations/:id", .readConversation) { request, context, caller in
+            let query = request.uri.queryParameters
+            switch MessagePage.query(limit: query["limit"].map(String.init), after: query["after"].map(String.init)) {
+            case .success(let page): return respond(await service.conversation(id: try context.parameters.require("id"), page: page, caller: caller))
+            case .failure(let reply): return respond(reply)
+            }
         }
         on(router, .post, "/v1/inbound", .gateway) { request, _, _ in
             respond(await service.receiveInbound(try await body(request)))

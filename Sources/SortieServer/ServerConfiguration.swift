@@ -1,5 +1,6 @@
 import Foundation
 import SortiePostgres
+import SortieStore
 
 /// How `sortie serve` runs: where the policy and the store are, where it listens, its limits.
 public struct ServerConfiguration: Sendable {
@@ -33,6 +34,11 @@ public struct ServerConfiguration: Sendable {
     public var decisionLogRedact = false
     /// The HMAC-SHA256 key of `decisionLogRedact` (the server config file's `decisionLog.redactKeyFile`).
     public var decisionLogRedactKey: [UInt8]?
+    /// A conversation holding this many messages takes no more: an agent's message or a
+    /// customer's reply past it answers 409 `conversation-full`.
+    public var maxMessagesPerConversation = 10_000
+    /// How long idempotency keys are kept (at least 24 hours in service; tests purge sooner).
+    public var idempotencyRetention = IdempotencyRetention()
 
     public init(policies: String = "policies", store: String = "sqlite:.sortie/sortie.db", host: String = "127.0.0.1",
                 port: Int = 8080, decisionLog: String? = ".sortie/decisions.jsonl", decisionLogMaxBytes: Int = 64 << 20,

@@ -106,7 +106,8 @@ public struct SortieServer: Sendable {
         ]
         metricsFactory = factory
         service = ConversationService(policy: policy, store: store, decisionLog: decisionLog,
-                                      metrics: ServiceMetrics(factory: factory), logger: logger)
+                                      metrics: ServiceMetrics(factory: factory), logger: logger,
+                                      maxMessagesPerConversation: configuration.maxMessagesPerConversation)
         RevisionGauge.set(service.policy.revision, previous: nil, factory: factory)
     }
 
@@ -118,13 +119,14 @@ public struct SortieServer: Sendable {
                 throw ServerError.configuration("--sqlite-durability: \"\(configuration.sqliteDurability)\" is not full or normal")
             }
             do {
-                return try SQLiteStore(path: path, durability: durability)
+                return try SQLiteStore(path: path, durability: durability, idempotency: configuration.idempotencyRetention)
             } catch {
                 throw ServerError.store("\(error)")
             }
         case .postgres(let url):
             do {
-                return try await PostgresStore(url: url, logger: logger, callTimeout: configuration.storeTimeout)
+                return try await PostgresStore(url: url, logger: logger, callTimeout: configuration.storeTimeout,
+                                               idempotency: configuration.idempotencyRetention)
             } catch {
                 throw ServerError.store("\(error)")
             }

@@ -17,11 +17,14 @@ public final class ConversationService: Sendable {
     /// New ids: `conv-…`, `task-…`, `msg-…`, `cust-…`.
     let makeId: @Sendable (String) -> String
     let now: @Sendable () -> Date
+    /// A conversation holding this many messages takes no more (409 `conversation-full`).
+    public let maxMessagesPerConversation: Int
 
     public init(policy: PolicyHolder, store: any ConversationStore, decisionLog: DecisionLog?, metrics: ServiceMetrics,
                 logger: Logger = Logger(label: "sortie.service"),
                 makeId: @escaping @Sendable (String) -> String = { "\($0)-\(TimeOrderedID.make())" },
-                now: @escaping @Sendable () -> Date = Date.init) {
+                now: @escaping @Sendable () -> Date = Date.init, maxMessagesPerConversation: Int = 10_000) {
+        self.maxMessagesPerConversation = maxMessagesPerConversation
         self.policy = policy
         self.store = store
         self.decisionLog = decisionLog
@@ -106,19 +109,16 @@ public final class ConversationService: Sendable {
 
     /// `POST /v1/outbound-conversations`: 201 `{conversation, task, message, decision}`, or the
     /// refusing decision with its status; nothing is written unless the answer is 201. Under an
-    /// `idempotencyKey` that already created a conversation, the first 201 is answered again
-    /// and nothing is created.
-    public func createOutbound(_ body: some Collection<UInt8>, idempotencyKey: String? = nil, caller: Caller = .open) async -> ServiceReply {
+    /// `idempotencyKey` of this caller (`idempotencyScope`, by default the caller's own scope)
+    /// that already created a conversation, the first 201 is answered again for the same body,
+    /// 422 `idempotency-key-reused` for another, and nothing is created.
+    public func createOutbound(_ body: some Collection<UInt8>, idempotencyKey: String? = nil,
+                               idempotencyScope: String? = nil, caller: Caller = .open) async -> ServiceReply {
+        var idempotency: IdempotencyKey?
         if let idempotencyKey {
-            guard !idempotencyKey.isEmpty, idempotencyKey.utf8.count <= 255 else {
-                return .error(400, "invalid-idempotency-key", "Idempotency-Key must be 1 to 255 bytes")
-            }
-            do {
-                if let answer = try await store.rememberedAnswer(idempotencyKey: idempotencyKey) {
-                    return ServiceReply(status: 201, body: Data(answer))
-                }
-            } catch {
-                return storeUnavailable(error)
+            switch await idempotentStart(key: idempotencyKey, scope: idempotencyScope ?? caller.scope, body: body) {
+            case .proceed(let key): idempotency = key
+            case .answer(let reply): return reply
             }
         }
         let evaluator = policy.evaluator
@@ -159,7 +159,7 @@ public final class ConversationService: Sendable {
         let draft = OutboundDraft(conversationId: makeId("conv"), taskId: makeId("task"), customerId: makeId("cust"),
                                   agentId: request.agent.id, channel: channel, destination: destination,
                                   entryPoint: request.entryPoint, subject: request.subject, firstMessage: firstMessage, now: now(),
-                                  idempotencyKey: idempotencyKey)
+                                  idempotency: idempotency)
         let outcome: OutboundOutcome
         do {
             outcome = try await store.createOutbound(draft, decide: { facts in
@@ -186,8 +186,8 @@ public final class ConversationService: Sendable {
         case .created(let decision, let facts, let created):
             let json = await record(decision, request: Self.withFacts(request, facts), action: .start, caller: caller)
             return Self.createdReply(decision, json: json, created)
-        case .replayed(let answer):
-            return ServiceReply(status: 201, body: Data(answer))
+        case .replayed, .keyReused:
+            return Self.idempotentReply(outcome)
         }
     }
 
@@ -264,8 +264,10 @@ public final class ConversationService: Sendable {
         case .failure(let reply): return reply
         }
         do {
-            switch try await store.appendOutboundMessage(conversationId: conversationId, draft, now: now()) {
-            case .done(let message): return .json(201, ["message": message])
+            switch try await store.appendOutboundMessage(conversationId: conversationId, draft, now: now(),
+                                                         maxMessages: maxMessagesPerConversation) {
+            case .done(.appended(let message)): return .json(201, ["message": message])
+            case .done(.full(let full)): return conversationFull(full)
             case .notFound: return notFound(conversationId)
             case .notActive(let closed): return notActive(closed)
             }
@@ -317,7 +319,11 @@ public final class ConversationService: Sendable {
                                  subject: channel == .email ? fields.subject : nil,
                                  inReplyTo: channel == .email ? fields.inReplyTo : nil, now: now())
         do {
-            let outcome = try await store.receiveInbound(draft)
+            let outcome: InboundOutcome
+            switch try await store.receiveInbound(draft, maxMessages: maxMessagesPerConversation) {
+            case .appended(let filed): outcome = filed
+            case .full(let full): return conversationFull(full)
+            }
             return .json(outcome.match == .newConversation ? 201 : 200,
                          InboundReply(conversation: outcome.conversation, message: outcome.message, match: outcome.match))
         } catch {
@@ -404,14 +410,19 @@ public final class ConversationService: Sendable {
         }
     }
 
-    /// `GET /v1/conversations/{id}`: the conversation, its customer, task and messages, and the
-    /// customer's earlier conversations.
-    public func conversation(id: String, caller: Caller = .open) async -> ServiceReply {
+    /// `GET /v1/conversations/{id}`: the conversation, its customer and task, one page of its
+    /// messages (oldest first) with the cursor of the next, and the customer's earlier conversations.
+    public func conversation(id: String, page: MessagePage, caller: Caller = .open) async -> ServiceReply {
         do {
-            guard let view = try await store.conversationView(id: id), caller.reaches(conversationOf: view.conversation.agentId) else {
+            switch try await store.conversationView(id: id, page: page) {
+            case .found(let view) where caller.reaches(conversationOf: view.conversation.agentId):
+                return .json(200, ConversationReply(view))
+            // Another agent's conversation does not exist for this caller, whatever the cursor.
+            case .unknownCursor(let conversation) where caller.reaches(conversationOf: conversation.agentId):
+                return MessagePage.unknownCursor
+            case .found, .unknownCursor, .notFound:
                 return notFound(id)
             }
-            return .json(200, ConversationReply(view))
         } catch {
             return storeUnavailable(error)
         }
@@ -466,6 +477,10 @@ public final class ConversationService: Sendable {
 
     func notActive(_ conversation: ConversationRecord) -> ServiceReply {
         .error(409, "conversation-closed", "conversation \"\(conversation.id)\" is closed")
+    }
+
+    func conversationFull(_ conversation: ConversationRecord) -> ServiceReply {
+        .error(409, "conversation-full", "conversation \"\(conversation.id)\" holds \(maxMessagesPerConversation) messages, the most it may")
     }
 
     func storeUnavailable(_ error: any Error) -> ServiceReply {

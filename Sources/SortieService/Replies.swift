@@ -16,6 +16,8 @@ struct ConversationReply: Encodable {
     var customer: CustomerRecord
     var task: TaskRecord?
     var messages: [MessageRecord]
+    /// `after` for the next page of messages; null on the last page.
+    var nextCursor: String?
     var earlierConversations: [ConversationRecord]
 
     init(_ view: ConversationView) {
@@ -23,7 +25,21 @@ struct ConversationReply: Encodable {
         customer = view.customer
         task = view.task
         messages = view.messages
+        nextCursor = view.nextCursor?.text
         earlierConversations = view.earlierConversations
+    }
+
+    private enum CodingKeys: String, CodingKey { case conversation, customer, task, messages, nextCursor, earlierConversations }
+
+    /// As synthesized, except that the last page says `"nextCursor": null` rather than leaving it out.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(conversation, forKey: .conversation)
+        try container.encode(customer, forKey: .customer)
+        try container.encodeIfPresent(task, forKey: .task)
+        try container.encode(messages, forKey: .messages)
+        try container.encode(nextCursor, forKey: .nextCursor)
+        try container.encode(earlierConversations, forKey: .earlierConversations)
     }
 }
 

@@ -48,13 +48,14 @@ public struct OutboundDraft: Sendable, Hashable {
     public var subject: String?
     public var firstMessage: MessageDraft?
     public var now: Date
-    /// The client's `Idempotency-Key`: a create under a key that already created a conversation
-    /// creates nothing and replays the first answer.
-    public var idempotencyKey: String?
+    /// The client's `Idempotency-Key`, scoped and bound to the body: a create under a key that
+    /// already created a conversation creates nothing, and replays the first answer for the
+    /// same body (`IdempotencyKey.outcome(of:)`).
+    public var idempotency: IdempotencyKey?
 
     public init(conversationId: String, taskId: String, customerId: String, agentId: String, channel: Channel?,
                 destination: String?, entryPoint: String?, subject: String?, firstMessage: MessageDraft?, now: Date,
-                idempotencyKey: String? = nil) {
+                idempotency: IdempotencyKey? = nil) {
         self.conversationId = conversationId
         self.taskId = taskId
         self.customerId = customerId
@@ -65,7 +66,7 @@ public struct OutboundDraft: Sendable, Hashable {
         self.subject = subject
         self.firstMessage = firstMessage
         self.now = now
-        self.idempotencyKey = idempotencyKey
+        self.idempotency = idempotency
     }
 }
 
@@ -94,6 +95,9 @@ public enum OutboundOutcome: Sendable {
     /// The draft's idempotency key already created a conversation: nothing was written, and
     /// this is the answer the first create gave.
     case replayed([UInt8])
+    /// The draft's idempotency key already created a conversation from another body: nothing
+    /// was written.
+    case keyReused
 }
 
 /// A customer's message, already normalized by the service.
@@ -174,16 +178,20 @@ public struct ConversationView: Sendable, Hashable {
     public var conversation: ConversationRecord
     public var customer: CustomerRecord
     public var task: TaskRecord?
+    /// One page of the messages, oldest first (`MessagePage`).
     public var messages: [MessageRecord]
+    /// Where the next page starts; nil on the last page.
+    public var nextCursor: MessageCursor?
     /// The customer's other conversations that started before this one, newest first.
     public var earlierConversations: [ConversationRecord]
 
     public init(conversation: ConversationRecord, customer: CustomerRecord, task: TaskRecord?,
-                messages: [MessageRecord], earlierConversations: [ConversationRecord]) {
+                messages: [MessageRecord], nextCursor: MessageCursor? = nil, earlierConversations: [ConversationRecord]) {
         self.conversation = conversation
         self.customer = customer
         self.task = task
         self.messages = messages
+        self.nextCursor = nextCursor
         self.earlierConversations = earlierConversations
     }
 }
@@ -224,23 +232,28 @@ public protocol ConversationStore: Sendable {
     func createOutbound(_ draft: OutboundDraft, decide: @escaping @Sendable (OutboundFacts) -> Decision,
                        answer: @escaping @Sendable (Decision, CreatedConversation) -> [UInt8]) async throws(StoreError) -> OutboundOutcome
 
-    /// The answer kept under an idempotency key, if a create under it succeeded.
-    func rememberedAnswer(idempotencyKey: String) async throws(StoreError) -> [UInt8]?
+    /// What is kept under an idempotency key (its scope and key), if a create under it succeeded.
+    func remembered(_ key: IdempotencyKey) async throws(StoreError) -> RememberedCreate?
 
     /// The agent's open outbound tasks per channel name.
     func activeOutbound(agentId: String) async throws(StoreError) -> [String: Int]
 
     func conversation(id: String) async throws(StoreError) -> ConversationRecord?
 
-    func conversationView(id: String) async throws(StoreError) -> ConversationView?
+    /// The conversation with one page of its messages, read by a keyset query (`seq` after the
+    /// cursor's message), so that a page costs the same wherever it starts.
+    func conversationView(id: String, page: MessagePage) async throws(StoreError) -> ConversationViewLookup
 
-    /// Appends an outbound message (queued in the outbox) to an active conversation.
-    func appendOutboundMessage(conversationId: String, _ message: MessageDraft, now: Date) async throws(StoreError) -> ConversationChange<MessageRecord>
+    /// Appends an outbound message (queued in the outbox) to an active conversation that holds
+    /// fewer than `maxMessages` (counted in the transaction that appends).
+    func appendOutboundMessage(conversationId: String, _ message: MessageDraft, now: Date,
+                               maxMessages: Int) async throws(StoreError) -> ConversationChange<MessageRoom<MessageRecord>>
 
-    /// Files a customer's message: into the customer's active conversation on the channel,
-    /// else into a new conversation linked to the customer's earlier one (the conversation
-    /// `inReplyTo` names, else the last with the same subject, else the last).
-    func receiveInbound(_ inbound: InboundDraft) async throws(StoreError) -> InboundOutcome
+    /// Files a customer's message: into the customer's active conversation on the channel
+    /// (unless it holds `maxMessages` already: `.full`), else into a new conversation linked to
+    /// the customer's earlier one (the conversation `inReplyTo` names, else the last with the
+    /// same subject, else the last).
+    func receiveInbound(_ inbound: InboundDraft, maxMessages: Int) async throws(StoreError) -> MessageRoom<InboundOutcome>
 
     /// Asks `decide` about closing the conversation and, if allowed, closes it with the
     /// wrap-up reason and completes its task, which frees the agent's slot.

@@ -118,7 +118,7 @@ extension OutboundOutcome: WriteResult {
         switch self {
         case .created: .committed
         case .failed(_, _, let error): .failed(error)
-        case .refused, .replayed: .nothing
+        case .refused, .replayed, .keyReused: .nothing
         }
     }
 }
@@ -130,6 +130,7 @@ extension InboundOutcome: WriteResult {
 extension ConversationChange: WriteResult {
     public var written: Written {
         guard case .done(let value) = self else { return .nothing }
+        if let inner = value as? any WriteResult { return inner.written }
         // A close the decision refused changed nothing.
         if let (decision, _) = value as? (Decision, ConversationRecord), !decision.allowed { return .nothing }
         return .committed

@@ -30,4 +30,14 @@ import SortieServer
         for flag in ["--idle-timeout", "--max-connections", "--decision-log-redact"] { #expect(help.contains(flag), "\(flag)") }
         #expect(!help.contains("Pa55w0rdS3cret"))
     }
+
+    @Test func maxMessagesPerConversationIsAFlag() throws {
+        let serve = try #require(try SortieCommand.parseAsRoot(["serve", "--max-messages-per-conversation", "3"]) as? ServeCommand)
+        #expect(serve.serverConfiguration.maxMessagesPerConversation == 3)
+        let defaults = try #require(try SortieCommand.parseAsRoot(["serve"]) as? ServeCommand)
+        #expect(defaults.serverConfiguration.maxMessagesPerConversation == 10_000)
+        for bad in ["0", "-1"] {
+            #expect(throws: (any Error).self) { try SortieCommand.parseAsRoot(["serve", "--max-messages-per-conversation", bad]) }
+        }
+    }
 }

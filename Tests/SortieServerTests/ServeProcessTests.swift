@@ -67,6 +67,23 @@ import Testing
         }
     }
 
+    /// Runs `process` to its end and returns its status and output (stdout and stderr), waiting
+    /// on a thread of its own: a blocking wait on the concurrency pool's few threads could starve
+    /// the in-process server the process talks to.
+    static func output(of process: Process) async throws -> (status: Int32, output: String) {
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        return await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                process.waitUntilExit()
+                continuation.resume(returning: (process.terminationStatus, output))
+            }
+        }
+    }
+
     static func http(_ port: Int, _ method: HTTPRequest.Method, _ path: String, _ body: String? = nil) async throws -> (Int, String) {
         try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
             let response = try await client.execute(.init(path, method: method, body: body.map { ByteBuffer(string: $0) }))
@@ -154,10 +171,7 @@ import Testing
         let generate = Process()
         generate.executableURL = URL(fileURLWithPath: "/bin/bash")
         generate.arguments = [Self.repository.appendingPathComponent("scripts/dev-credentials").path, credentials.path]
-        generate.standardOutput = FileHandle.nullDevice
-        try generate.run()
-        generate.waitUntilExit()
-        #expect(generate.terminationStatus == 0)
+        #expect(try await Self.output(of: generate).status == 0)
         let config = credentials.appendingPathComponent("server.yaml").path
         try await LiveServer.with(policies: examplePolicies, configure: { $0.configFile = config }) { live in
             let process = Process()
@@ -167,13 +181,8 @@ import Testing
                 "BASE_URL": "http://127.0.0.1:\(live.port)", "RUN": "525252", "SORTIE_CONFIG_DIR": credentials.path,
                 "SORTIE": try Self.executable("sortie").path,
             ]) { $1 }
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = pipe
-            try process.run()
-            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0, "\(output)")
+            let (status, output) = try await Self.output(of: process)
+            #expect(status == 0, "\(output)")
             for expected in ["-> 401", "-> 404", "-> 403 identity-mismatch agent.license", "-> 403 LICENSE_NOT_ELIGIBLE",
                              "-> 409 CONVERSATION_ALREADY_ACTIVE", "joined by inReplyTo", "walkthrough complete"] {
                 #expect(output.contains(expected), "\(expected)")
@@ -188,13 +197,8 @@ import Testing
             process.executableURL = URL(fileURLWithPath: "/bin/bash")
             process.arguments = [Self.repository.appendingPathComponent("examples/walkthrough.sh").path]
             process.environment = ProcessInfo.processInfo.environment.merging(["BASE_URL": "http://127.0.0.1:\(live.port)", "RUN": "424242"]) { $1 }
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = pipe
-            try process.run()
-            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0, "\(output)")
+            let (status, output) = try await Self.output(of: process)
+            #expect(status == 0, "\(output)")
             for expected in ["-> 403 LICENSE_NOT_ELIGIBLE", "-> 403 AGENT_STATE_NOT_ALLOWED", "-> 403 OUTBOUND_LIMIT_REACHED",
                              "-> 422 INVALID_DESTINATION", "-> 422 ENTRY_POINT_NOT_FOUND", "-> 409 CONVERSATION_ALREADY_ACTIVE",
                              "-> 422 EMAIL_SUBJECT_REQUIRED", "joined by inReplyTo", "-> 403 TRANSFER_NOT_ALLOWED", "walkthrough complete"] {

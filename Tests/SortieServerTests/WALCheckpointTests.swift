@@ -30,7 +30,7 @@ struct WALCheckpointTests {
             _ = try await store.receiveInbound(InboundDraft(
                 messageId: "msg-\(n)", newConversationId: "conv-\(n)", newCustomerId: "cust-\(n)", channel: .sms,
                 from: "+3361\(String(format: "%07d", n))", entryPoint: "ep", body: "hello \(n)", subject: nil, inReplyTo: nil,
-                now: Date()))
+                now: Date()), maxMessages: 10)
         }
     }
 

@@ -51,7 +51,9 @@ struct LiveServer: Sendable {
         // lock can take longer than the 10 s default there. The timeout's own test sets it short.
         configuration.storeTimeout = .seconds(60)
         configure(&configuration)
-        let inspector = StoreInspector(target: storeURL.map { .postgres(url: $0) } ?? .sqlite(path: sqlitePath))
+        let inspector = StoreInspector(target: storeURL.map { url in
+            url.hasPrefix("sqlite:") ? .sqlite(path: String(url.dropFirst("sqlite:".count))) : .postgres(url: url)
+        } ?? .sqlite(path: sqlitePath))
         var logger = given ?? Logger(label: "sortie-test")
         if given == nil { logger.logLevel = .critical }
         let server = try await SortieServer.make(configuration, logger: logger)
