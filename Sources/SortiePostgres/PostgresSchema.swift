@@ -76,9 +76,10 @@ enum PostgresSchema {
                 created_at      DOUBLE PRECISION NOT NULL
             );
             """),
-        // Keys kept from before have the open mode's scope and no body hash, which matches no body.
+        // Keys kept from before have the open caller's scope (`Caller.open.scope`) and no body
+        // hash, which matches no body.
         ("v3: idempotency keys scoped to the caller and bound to the body", """
-            ALTER TABLE idempotency_keys ADD COLUMN scope TEXT NOT NULL DEFAULT 'open';
+            ALTER TABLE idempotency_keys ADD COLUMN scope TEXT NOT NULL DEFAULT '4:open0:0:';
             ALTER TABLE idempotency_keys ALTER COLUMN scope DROP DEFAULT;
             ALTER TABLE idempotency_keys ADD COLUMN body_sha256 TEXT;
             ALTER TABLE idempotency_keys DROP CONSTRAINT idempotency_keys_pkey;

@@ -79,7 +79,8 @@ enum SQLiteSchema {
         }
         migrator.registerMigration("v3: idempotency keys scoped to the caller and bound to the body") { db in
             // SQLite cannot change a primary key in place: the table is rebuilt. Keys kept from
-            // before have the open mode's scope and no body hash, which matches no body.
+            // before have the open caller's scope (`Caller.open.scope`) and no body hash, which
+            // matches no body.
             try db.execute(sql: """
                 CREATE TABLE idempotency_keys_v3 (
                     scope           TEXT NOT NULL,
@@ -91,7 +92,7 @@ enum SQLiteSchema {
                     PRIMARY KEY (scope, key)
                 );
                 INSERT INTO idempotency_keys_v3 (scope, key, body_sha256, conversation_id, answer, created_at)
-                    SELECT 'open', key, NULL, conversation_id, answer, created_at FROM idempotency_keys;
+                    SELECT '4:open0:0:', key, NULL, conversation_id, answer, created_at FROM idempotency_keys;
                 DROP TABLE idempotency_keys;
                 ALTER TABLE idempotency_keys_v3 RENAME TO idempotency_keys;
                 -- The purge deletes by age.

@@ -1,4 +1,5 @@
 import Foundation
+import SortieStore
 import Testing
 
 /// `GET /v1/conversations/{id}` answers one page of messages with a cursor to the next, and a
@@ -84,6 +85,27 @@ import Testing
             #expect(try await live.get("/v1/conversations/\(id)?limit=500").status == 200)
             #expect(try await live.get("/v1/conversations/\(id)?limit=1").status == 200)
             #expect(try await live.get("/v1/conversations/conv-nope?limit=1").status == 404)
+        }
+    }
+
+    /// Another agent's conversation is not found whatever the page asked, so that a cursor
+    /// cannot tell that it exists.
+    @Test(arguments: StoreKind.available)
+    func anotherAgentsConversationIs404WithAnyCursor(store: StoreKind) async throws {
+        let credentials = try Credentials.make()
+        defer { credentials.remove() }
+        try await LiveServer.with(store: store, policies: examplePolicies, configure: { $0.configFile = credentials.configPath }) { live in
+            let owner = Credentials.bearer(try await credentials.agent("agent-a"))
+            let stranger = Credentials.bearer(try await credentials.agent("agent-b"))
+            let created = try await live.send(.post, "/v1/outbound-conversations",
+                                              smsCreate(agent: #"{"state":"available"}"#, to: "+33612345678", extra: #","message":{"body":"m-0"}"#),
+                                              headers: owner)
+            let id = try #require(created.string("conversation.id"), "\(created)")
+            let unknown = MessageCursor(after: "msg-nope").text
+            #expect(try await live.send(.get, "/v1/conversations/\(id)?after=\(unknown)", headers: owner).status == 400)
+            #expect(try await live.send(.get, "/v1/conversations/\(id)?after=\(unknown)", headers: stranger).status == 404)
+            #expect(try await live.send(.get, "/v1/conversations/\(id)?limit=1", headers: stranger).status == 404)
+            #expect(try await live.send(.get, "/v1/conversations/\(id)?limit=1", headers: owner).status == 200)
         }
     }
 

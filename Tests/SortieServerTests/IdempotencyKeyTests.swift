@@ -90,6 +90,41 @@ import Testing
         }
     }
 
+    /// Over HTTP with a `ServerConfig`, the scope is the token's principal: two agents (and an
+    /// integration) using one key each get their own conversation, and their own replay.
+    @Test(arguments: StoreKind.available)
+    func eachPrincipalHasItsOwnKeys(store: StoreKind) async throws {
+        let credentials = try Credentials.make()
+        defer { credentials.remove() }
+        try await LiveServer.with(store: store, policies: examplePolicies, configure: { $0.configFile = credentials.configPath }) { live in
+            let callers = [(try await credentials.agent("agent-a"), smsCreate(agent: #"{"id":"agent-a","state":"available"}"#, to: "+33612345678")),
+                           (try await credentials.agent("agent-b"), smsCreate(agent: #"{"id":"agent-b","state":"available"}"#, to: "+33612345679")),
+                           (try await credentials.token("desktop-backend", roles: [.integration]),
+                            smsCreate(agent: agent("agent-c"), to: "+33612345670"))]
+            func send(_ token: String, _ body: String) async throws -> Reply {
+                var headers = Credentials.bearer(token)
+                headers[.init("Idempotency-Key")!] = "k"
+                return try await live.send(.post, "/v1/outbound-conversations", body, headers: headers)
+            }
+            var firsts: [Reply] = []
+            for (token, body) in callers {
+                let reply = try await send(token, body)
+                #expect(reply.status == 201, "\(reply)")
+                firsts.append(reply)
+            }
+            #expect(Set(firsts.map { $0.string("conversation.id") ?? "" }).count == 3)
+            for ((token, body), first) in zip(callers, firsts) {
+                #expect(try await send(token, body).body == first.body)
+            }
+            // The integration's key "k" is bound to its own body, not to agent-a's.
+            let reused = try await send(callers[2].0, callers[0].1)
+            #expect(reused.status == 422, "\(reused)")
+            #expect(reused.string("error.code") == "idempotency-key-reused")
+            #expect(try await live.inspector.count("conversations") == 3)
+            #expect(try await live.inspector.count("idempotency_keys", where: "key = 'k'") == 3)
+        }
+    }
+
     /// A key older than the retention (24 hours by default) is purged by the store's purger,
     /// a younger one kept; once purged, the key is free again.
     @Test(arguments: StoreKind.available)
@@ -162,7 +197,7 @@ import Testing
 
     static func checkMigrated(_ live: LiveServer) async throws {
         #expect(try await live.inspector.strings("SELECT scope || ' ' || key || ' ' || COALESCE(body_sha256, 'none') FROM idempotency_keys")
-                == ["open k-v2 none"])
+                == ["\(Caller.open.scope) k-v2 none"])
         let reused = try await create(live, smsCreate(agent: agent("a-1"), to: "+33612345678"), key: "k-v2")
         #expect(reused.status == 422, "\(reused)")
         #expect(reused.string("error.code") == "idempotency-key-reused")
