@@ -67,7 +67,7 @@ import Testing
         let decision = try DecisionLogTests.decision(1)
         let withTo = Request(action: .start, agent: .init(id: "a"), channel: "email", to: "+33612345678", subject: "Votre dossier")
         let lines = [Self.key, Array("another key".utf8)].map { key in
-            String(decoding: DecisionLog.line(request: withTo, raw: nil, decision: decision.jsonBytes, revision: "r", at: Date(),
+            String(decoding: DecisionLog.line(caller: .open, request: withTo, raw: nil, decision: decision.jsonBytes, revision: "r", at: Date(),
                                               redaction: DecisionLogRedaction(key: key)), as: UTF8.self)
         }
         #expect(lines[0] != lines[1])
@@ -75,9 +75,28 @@ import Testing
             #expect(!line.contains("+33612345678") && !line.contains("Votre dossier"), "\(line)")
             #expect(line.contains("hmac-sha256:"))
         }
-        let clear = String(decoding: DecisionLog.line(request: withTo, raw: nil, decision: decision.jsonBytes, revision: "r", at: Date()),
+        let clear = String(decoding: DecisionLog.line(caller: .open, request: withTo, raw: nil, decision: decision.jsonBytes, revision: "r", at: Date()),
                            as: UTF8.self)
         #expect(clear.contains("+33612345678"), "without redaction the line is as before")
+    }
+
+    @Test func theKeyComesFromTheConfigFile() async throws {
+        let credentials = try Credentials.make(extraSpec: "  decisionLog:\n    redactKeyFile: redact.key")
+        defer { credentials.remove() }
+        let key = Array("thirty-two bytes or more of a key for the log".utf8)
+        try Data(key).write(to: credentials.folder.appendingPathComponent("redact.key"))
+        try await LiveServer.with(policies: examplePolicies, configure: {
+            $0.configFile = credentials.configPath
+            $0.decisionLogRedact = true
+        }) { live in
+            let token = try await credentials.agent("a-1")
+            let reply = try await live.send(.post, "/v1/outbound-conversations", smsCreate(agent: #"{"state":"available"}"#, to: "+33611223344"),
+                                            headers: Credentials.bearer(token))
+            #expect(reply.status == 201, "\(reply)")
+            let log = try Self.logText(live)
+            #expect(!log.contains("+33611223344"), "\(log)")
+            #expect(log.contains(DecisionLogRedaction(key: key).hash("+33611223344")), "\(log)")
+        }
     }
 
     @Test func redactionWithoutAKeyIsAConfigurationError() async throws {
