@@ -73,7 +73,7 @@ extension ServerConfiguration: CustomStringConvertible, CustomDebugStringConvert
             "decisionLog": decisionLog ?? "none", "decisionLogMaxBytes": decisionLogMaxBytes, "decisionLogKeep": decisionLogKeep,
             "decisionLogRedact": decisionLogRedact, "decisionLogRedactKey": decisionLogRedactKey == nil ? "none" : "***",
             "maxBodyBytes": maxBodyBytes, "sqliteDurability": sqliteDurability, "storeTimeout": storeTimeout,
-            "idleTimeout": idleTimeout, "maxConnections": maxConnections,
+            "idleTimeout": idleTimeout, "maxConnections": maxConnections, "configFile": configFile ?? "none",
         ], displayStyle: .struct)
     }
 }

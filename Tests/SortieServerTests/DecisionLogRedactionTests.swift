@@ -80,6 +80,25 @@ import Testing
         #expect(clear.contains("+33612345678"), "without redaction the line is as before")
     }
 
+    @Test func theKeyComesFromTheConfigFile() async throws {
+        let credentials = try Credentials.make(extraSpec: "  decisionLog:\n    redactKeyFile: redact.key")
+        defer { credentials.remove() }
+        let key = Array("thirty-two bytes or more of a key for the log".utf8)
+        try Data(key).write(to: credentials.folder.appendingPathComponent("redact.key"))
+        try await LiveServer.with(policies: examplePolicies, configure: {
+            $0.configFile = credentials.configPath
+            $0.decisionLogRedact = true
+        }) { live in
+            let token = try await credentials.agent("a-1")
+            let reply = try await live.send(.post, "/v1/outbound-conversations", smsCreate(agent: #"{"state":"available"}"#, to: "+33611223344"),
+                                            headers: Credentials.bearer(token))
+            #expect(reply.status == 201, "\(reply)")
+            let log = try Self.logText(live)
+            #expect(!log.contains("+33611223344"), "\(log)")
+            #expect(log.contains(DecisionLogRedaction(key: key).hash("+33611223344")), "\(log)")
+        }
+    }
+
     @Test func redactionWithoutAKeyIsAConfigurationError() async throws {
         var configuration = ServerConfiguration(policies: examplePolicies, store: "sqlite:/nonexistent/never-opened.db", port: 0, decisionLog: nil)
         configuration.decisionLogRedact = true
