@@ -9,7 +9,7 @@ enum DecisionWriter {
     /// `channels` is given for an options decision, which has no `destination`.
     static func decision(_ w: inout JSONWriter, allowed: Bool, channels: ((inout JSONWriter) -> Void)? = nil,
                          destination: DetailText?, explain: ((inout JSONWriter) -> Void)? = nil, id: DetailText?,
-                         profile: DetailText?, reasons: (inout JSONWriter) -> Void, revision: String,
+                         profile: DetailText?, reasons: (inout JSONWriter) -> Void, revision: DetailText,
                          warnings: (inout JSONWriter) -> Void) {
         w.raw(allowed ? "{\"allowed\":true," : "{\"allowed\":false,")
         if let channels {
@@ -32,7 +32,7 @@ enum DecisionWriter {
         w.raw(",\"reasons\":[")
         reasons(&w)
         w.raw("],\"revision\":")
-        w.string(revision)
+        revision.write(&w)
         w.raw(",\"warnings\":[")
         warnings(&w)
         w.raw("]}")
@@ -41,15 +41,28 @@ enum DecisionWriter {
     /// One channel of an options decision: `{"active","allowed","channel","entryPoints","limit","reasons"}`.
     static func channel(_ w: inout JSONWriter, _ channel: Channel, active: Int, allowed: Bool, entryPoints: [String],
                         limit: Int?, reasons: (inout JSONWriter) -> Void) {
+        self.channel(&w, channel, active: active, allowed: allowed, entryPoints: { Self.entryPoints(&$0, entryPoints) },
+                     limit: limit, reasons: reasons)
+    }
+
+    /// Entry point names as the members of `entryPoints`: quoted, comma-separated.
+    static func entryPoints(_ w: inout JSONWriter, _ names: [String]) {
+        for (i, name) in names.enumerated() {
+            if i > 0 { w.raw(",") }
+            w.string(name)
+        }
+    }
+
+    /// One channel of an options decision, the entry points' names (comma-separated strings)
+    /// written by `entryPoints`.
+    static func channel(_ w: inout JSONWriter, _ channel: Channel, active: Int, allowed: Bool,
+                        entryPoints: (inout JSONWriter) -> Void, limit: Int?, reasons: (inout JSONWriter) -> Void) {
         w.raw("{\"active\":")
         w.integer(active)
         w.raw(allowed ? ",\"allowed\":true,\"channel\":" : ",\"allowed\":false,\"channel\":")
         w.string(channel.rawValue)
         w.raw(",\"entryPoints\":[")
-        for (i, name) in entryPoints.enumerated() {
-            if i > 0 { w.raw(",") }
-            w.string(name)
-        }
+        entryPoints(&w)
         w.raw("],\"limit\":")
         if let limit { w.integer(limit) } else { w.raw("null") }
         w.raw(",\"reasons\":[")
@@ -62,7 +75,7 @@ enum DecisionWriter {
     static func reason(_ w: inout JSONWriter, _ code: ReasonCode, detail: (DetailField) -> DetailText,
                        message: (inout JSONWriter) -> Void) {
         reason(&w, code, details: { w in
-            for (i, (field, key)) in sortedFields[code.order].enumerated() {
+            for (i, (field, key)) in keyedFields[code.order].enumerated() {
                 if i > 0 { w.raw(",") }
                 w.raw(key)
                 detail(field).write(&w)
@@ -95,8 +108,13 @@ enum DecisionWriter {
     /// Each code's name, as bytes.
     private static let codeNames: [[UInt8]] = ReasonCode.inOrder.map { Array($0.name.utf8) }
     /// Each code's detail fields in key order, each with its `"key":` text.
-    private static let sortedFields: [[(DetailField, [UInt8])]] = ReasonCode.inOrder.map { code in
-        code.detailFields.sorted { $0.rawValue < $1.rawValue }.map { ($0, Array("\"\($0.rawValue)\":".utf8)) }
+    static let keyedFields: [[(DetailField, [UInt8])]] = ReasonCode.inOrder.map { code in
+        fieldsInKeyOrder(code).map { ($0, Array("\"\($0.rawValue)\":".utf8)) }
+    }
+
+    /// The order a reason's `details` are written in: sorted by key.
+    static func fieldsInKeyOrder(_ code: ReasonCode) -> [DetailField] {
+        code.detailFields.sorted { $0.rawValue < $1.rawValue }
     }
 }
 
@@ -130,7 +148,7 @@ extension Decision {
                 }
             } },
             id: id.map(DetailText.text), profile: profile.map(DetailText.text),
-            reasons: { w in Self.write(reasons, &w) }, revision: revision,
+            reasons: { w in Self.write(reasons, &w) }, revision: .text(revision),
             warnings: { w in Self.write(warnings, &w) })
     }
 
