@@ -11,12 +11,10 @@ enum DecisionWriter {
                          destination: DetailText?, explain: ((inout JSONWriter) -> Void)? = nil, id: DetailText?,
                          profile: DetailText?, reasons: (inout JSONWriter) -> Void, revision: DetailText,
                          warnings: (inout JSONWriter) -> Void) {
-        w.raw(allowed ? "{\"allowed\":true," : "{\"allowed\":false,")
         if let channels {
-            w.raw("\"channels\":[")
-            channels(&w)
-            w.raw("]")
+            channelsMember(&w, allowed: allowed, channels)
         } else {
+            w.raw(allowed ? "{\"allowed\":true," : "{\"allowed\":false,")
             w.raw("\"destination\":")
             (destination ?? .null).write(&w)
         }
@@ -25,6 +23,27 @@ enum DecisionWriter {
             explain(&w)
             w.raw("]")
         }
+        rest(&w, id: id, profile: profile, reasons: reasons, revision: revision, warnings: warnings)
+    }
+
+    /// An options decision without `explain`: `channels` is not optional, so it is not escaping
+    /// (no closure context is allocated per decision).
+    static func options(_ w: inout JSONWriter, allowed: Bool, channels: (inout JSONWriter) -> Void, id: DetailText?,
+                        profile: DetailText?, reasons: (inout JSONWriter) -> Void, revision: DetailText) {
+        channelsMember(&w, allowed: allowed, channels)
+        rest(&w, id: id, profile: profile, reasons: reasons, revision: revision, warnings: { _ in })
+    }
+
+    /// `{"allowed":…,"channels":[…]`.
+    private static func channelsMember(_ w: inout JSONWriter, allowed: Bool, _ channels: (inout JSONWriter) -> Void) {
+        w.raw(allowed ? "{\"allowed\":true,\"channels\":[" : "{\"allowed\":false,\"channels\":[")
+        channels(&w)
+        w.raw("]")
+    }
+
+    /// `,"id":…,"profile":…,"reasons":[…],"revision":…,"warnings":[…]}`.
+    private static func rest(_ w: inout JSONWriter, id: DetailText?, profile: DetailText?, reasons: (inout JSONWriter) -> Void,
+                             revision: DetailText, warnings: (inout JSONWriter) -> Void) {
         w.raw(",\"id\":")
         (id ?? .null).write(&w)
         w.raw(",\"profile\":")
@@ -86,9 +105,15 @@ enum DecisionWriter {
     /// One reason, its details' members written by `details`.
     static func reason(_ w: inout JSONWriter, _ code: ReasonCode, details: (inout JSONWriter) -> Void,
                        message: (inout JSONWriter) -> Void) {
-        w.raw("{\"code\":\"")
-        w.raw(codeNames[code.order])
-        w.raw("\",\"details\":{")
+        openings[code.order].withUnsafeBufferPointer { opening in
+            reason(&w, opening: opening, details: details, message: message)
+        }
+    }
+
+    /// One reason, its opening (`opening(code)`) already written out.
+    static func reason(_ w: inout JSONWriter, opening: UnsafeBufferPointer<UInt8>, details: (inout JSONWriter) -> Void,
+                       message: (inout JSONWriter) -> Void) {
+        w.raw(opening)
         details(&w)
         w.raw("},\"message\":\"")
         message(&w)
@@ -105,8 +130,17 @@ enum DecisionWriter {
         }
     }
 
-    /// Each code's name, as bytes.
-    private static let codeNames: [[UInt8]] = ReasonCode.inOrder.map { Array($0.name.utf8) }
+    /// How a reason opens: `{"code":"CODE","details":{`.
+    static func opening(_ code: ReasonCode) -> [UInt8] {
+        var w = JSONWriter()
+        w.raw("{\"code\":")
+        w.string(code.name)
+        w.raw(",\"details\":{")
+        return w.bytes
+    }
+
+    /// Each code's opening, by `order`.
+    private static let openings: [[UInt8]] = ReasonCode.inOrder.map(opening)
     /// Each code's detail fields in key order, each with its `"key":` text.
     static let keyedFields: [[(DetailField, [UInt8])]] = ReasonCode.inOrder.map { code in
         fieldsInKeyOrder(code).map { ($0, Array("\"\($0.rawValue)\":".utf8)) }

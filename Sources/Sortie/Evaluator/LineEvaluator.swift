@@ -230,11 +230,20 @@ public struct LineEvaluator: Sendable {
                 return counts()
             case .agent:
                 scanned.carried |= 1 << field.rawValue
-                return object { r, key in
-                    guard let index = r.plan.agentKeys.index(r.slice(key)) else { return nil }
-                    let field = r.plan.agentFields[index]
-                    return r.read(field) ? field.rawValue : nil
-                }
+                return agent()
+            }
+        }
+
+        /// The `agent` object, whose fields are all strings.
+        mutating func agent() -> Bool {
+            object { r, key in
+                guard let index = r.plan.agentKeys.index(r.slice(key)) else { return nil }
+                let field = r.plan.agentFields[index]
+                guard case .string(let name, let nullable) = r.plan.reads[field.rawValue] else { return r.read(field) ? field.rawValue : nil }
+                let (ok, value) = r.optionalString(name: name, nullable: nullable)
+                r.scanned.texts[field] = value
+                if value != nil { r.scanned.carried |= 1 << field.rawValue }
+                return ok ? field.rawValue : nil
             }
         }
 

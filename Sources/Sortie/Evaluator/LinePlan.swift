@@ -67,7 +67,8 @@ final class LinePlan: Sendable {
     /// By entry point index: the name of the channel it serves.
     private let entryPointChannels: [Range<Int>]
     private let problems: [(DestinationProblem, Range<Int>)]
-    /// Per code (by `order`): its range of `detailPieces`, in key order.
+    /// Per code (by `order`): how its reason opens, and its range of `detailPieces`, in key order.
+    private let openings: [Range<Int>]
     private let details: [Range<Int>]
     private let detailPieces: [DetailPiece]
     /// Per locale and code (`locale * codeCount + order`): its range of `messagePieces`.
@@ -139,6 +140,7 @@ final class LinePlan: Sendable {
             case .literal(let text): .text(add(escaping: text))
             }
         }
+        openings = ReasonCode.inOrder.map { add(DecisionWriter.opening($0)) }
         var details: [Range<Int>] = [], detailPieces: [DetailPiece] = []
         for code in ReasonCode.inOrder {
             let start = detailPieces.count
@@ -199,22 +201,22 @@ final class LinePlan: Sendable {
     /// An `options` decision.
     func writeOptions(_ o: OptionsVerdict, _ q: LineQuotes, id: UnsafeBufferPointer<UInt8>?, locale: Int, _ w: inout JSONWriter) {
         pool.withUnsafeBufferPointer { pool in
-            DecisionWriter.decision(
+            DecisionWriter.options(
                 &w, allowed: o.allowed,
                 channels: { w in
-                    for (position, channel) in self.channels.enumerated() {
+                    for (position, channel) in channels.enumerated() {
                         let c = o.channel(channel)
                         if position > 0 { w.raw(",") }
                         DecisionWriter.channel(&w, channel, active: c.active, allowed: c.allowed,
-                                               entryPoints: { $0.raw(UnsafeBufferPointer(rebasing: pool[self.entryPointLists[position]])) },
+                                               entryPoints: { $0.raw(UnsafeBufferPointer(rebasing: pool[entryPointLists[position]])) },
                                                limit: c.limit >= 0 ? c.limit : nil) { w in
-                            self.writeReasons(c.reasons, o.verdict(for: channel), q, locale: locale, pool, &w)
+                            writeReasons(c.reasons, o.verdict(for: channel), q, locale: locale, pool, &w)
                         }
                     }
                 },
-                destination: nil, id: id.map(DetailText.json), profile: profileName(o.profileIndex, pool),
+                id: id.map(DetailText.json), profile: profileName(o.profileIndex, pool),
                 reasons: { writeReasons(o.reasons, o.verdict(for: nil), q, locale: locale, pool, &$0) },
-                revision: .json(UnsafeBufferPointer(rebasing: pool[revision])), warnings: { _ in })
+                revision: .json(UnsafeBufferPointer(rebasing: pool[revision])))
         }
     }
 
@@ -225,7 +227,7 @@ final class LinePlan: Sendable {
     private func writeReasons(_ codes: ReasonSet, _ v: Verdict, _ q: LineQuotes, locale: Int, _ pool: UnsafeBufferPointer<UInt8>,
                               _ w: inout JSONWriter) {
         DecisionWriter.reasons(&w, codes) { w, code in
-            DecisionWriter.reason(&w, code, details: { w in
+            DecisionWriter.reason(&w, opening: UnsafeBufferPointer(rebasing: pool[openings[code.order]]), details: { w in
                 for k in details[code.order] {
                     let piece = detailPieces[k]
                     w.raw(UnsafeBufferPointer(rebasing: pool[piece.key]))
