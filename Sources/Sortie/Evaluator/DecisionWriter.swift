@@ -9,14 +9,12 @@ enum DecisionWriter {
     /// `channels` is given for an options decision, which has no `destination`.
     static func decision(_ w: inout JSONWriter, allowed: Bool, channels: ((inout JSONWriter) -> Void)? = nil,
                          destination: DetailText?, explain: ((inout JSONWriter) -> Void)? = nil, id: DetailText?,
-                         profile: DetailText?, reasons: (inout JSONWriter) -> Void, revision: String,
+                         profile: DetailText?, reasons: (inout JSONWriter) -> Void, revision: DetailText,
                          warnings: (inout JSONWriter) -> Void) {
-        w.raw(allowed ? "{\"allowed\":true," : "{\"allowed\":false,")
         if let channels {
-            w.raw("\"channels\":[")
-            channels(&w)
-            w.raw("]")
+            channelsMember(&w, allowed: allowed, channels)
         } else {
+            w.raw(allowed ? "{\"allowed\":true," : "{\"allowed\":false,")
             w.raw("\"destination\":")
             (destination ?? .null).write(&w)
         }
@@ -25,6 +23,27 @@ enum DecisionWriter {
             explain(&w)
             w.raw("]")
         }
+        rest(&w, id: id, profile: profile, reasons: reasons, revision: revision, warnings: warnings)
+    }
+
+    /// An options decision without `explain`: `channels` is not optional, so it is not escaping
+    /// (no closure context is allocated per decision).
+    static func options(_ w: inout JSONWriter, allowed: Bool, channels: (inout JSONWriter) -> Void, id: DetailText?,
+                        profile: DetailText?, reasons: (inout JSONWriter) -> Void, revision: DetailText) {
+        channelsMember(&w, allowed: allowed, channels)
+        rest(&w, id: id, profile: profile, reasons: reasons, revision: revision, warnings: { _ in })
+    }
+
+    /// `{"allowed":…,"channels":[…]`.
+    private static func channelsMember(_ w: inout JSONWriter, allowed: Bool, _ channels: (inout JSONWriter) -> Void) {
+        w.raw(allowed ? "{\"allowed\":true,\"channels\":[" : "{\"allowed\":false,\"channels\":[")
+        channels(&w)
+        w.raw("]")
+    }
+
+    /// `,"id":…,"profile":…,"reasons":[…],"revision":…,"warnings":[…]}`.
+    private static func rest(_ w: inout JSONWriter, id: DetailText?, profile: DetailText?, reasons: (inout JSONWriter) -> Void,
+                             revision: DetailText, warnings: (inout JSONWriter) -> Void) {
         w.raw(",\"id\":")
         (id ?? .null).write(&w)
         w.raw(",\"profile\":")
@@ -32,7 +51,7 @@ enum DecisionWriter {
         w.raw(",\"reasons\":[")
         reasons(&w)
         w.raw("],\"revision\":")
-        w.string(revision)
+        revision.write(&w)
         w.raw(",\"warnings\":[")
         warnings(&w)
         w.raw("]}")
@@ -41,15 +60,28 @@ enum DecisionWriter {
     /// One channel of an options decision: `{"active","allowed","channel","entryPoints","limit","reasons"}`.
     static func channel(_ w: inout JSONWriter, _ channel: Channel, active: Int, allowed: Bool, entryPoints: [String],
                         limit: Int?, reasons: (inout JSONWriter) -> Void) {
+        self.channel(&w, channel, active: active, allowed: allowed, entryPoints: { Self.entryPoints(&$0, entryPoints) },
+                     limit: limit, reasons: reasons)
+    }
+
+    /// Entry point names as the members of `entryPoints`: quoted, comma-separated.
+    static func entryPoints(_ w: inout JSONWriter, _ names: [String]) {
+        for (i, name) in names.enumerated() {
+            if i > 0 { w.raw(",") }
+            w.string(name)
+        }
+    }
+
+    /// One channel of an options decision, the entry points' names (comma-separated strings)
+    /// written by `entryPoints`.
+    static func channel(_ w: inout JSONWriter, _ channel: Channel, active: Int, allowed: Bool,
+                        entryPoints: (inout JSONWriter) -> Void, limit: Int?, reasons: (inout JSONWriter) -> Void) {
         w.raw("{\"active\":")
         w.integer(active)
         w.raw(allowed ? ",\"allowed\":true,\"channel\":" : ",\"allowed\":false,\"channel\":")
         w.string(channel.rawValue)
         w.raw(",\"entryPoints\":[")
-        for (i, name) in entryPoints.enumerated() {
-            if i > 0 { w.raw(",") }
-            w.string(name)
-        }
+        entryPoints(&w)
         w.raw("],\"limit\":")
         if let limit { w.integer(limit) } else { w.raw("null") }
         w.raw(",\"reasons\":[")
@@ -62,7 +94,7 @@ enum DecisionWriter {
     static func reason(_ w: inout JSONWriter, _ code: ReasonCode, detail: (DetailField) -> DetailText,
                        message: (inout JSONWriter) -> Void) {
         reason(&w, code, details: { w in
-            for (i, (field, key)) in sortedFields[code.order].enumerated() {
+            for (i, (field, key)) in keyedFields[code.order].enumerated() {
                 if i > 0 { w.raw(",") }
                 w.raw(key)
                 detail(field).write(&w)
@@ -73,9 +105,15 @@ enum DecisionWriter {
     /// One reason, its details' members written by `details`.
     static func reason(_ w: inout JSONWriter, _ code: ReasonCode, details: (inout JSONWriter) -> Void,
                        message: (inout JSONWriter) -> Void) {
-        w.raw("{\"code\":\"")
-        w.raw(codeNames[code.order])
-        w.raw("\",\"details\":{")
+        openings[code.order].withUnsafeBufferPointer { opening in
+            reason(&w, opening: opening, details: details, message: message)
+        }
+    }
+
+    /// One reason, its opening (`opening(code)`) already written out.
+    static func reason(_ w: inout JSONWriter, opening: UnsafeBufferPointer<UInt8>, details: (inout JSONWriter) -> Void,
+                       message: (inout JSONWriter) -> Void) {
+        w.raw(opening)
         details(&w)
         w.raw("},\"message\":\"")
         message(&w)
@@ -92,11 +130,25 @@ enum DecisionWriter {
         }
     }
 
-    /// Each code's name, as bytes.
-    private static let codeNames: [[UInt8]] = ReasonCode.inOrder.map { Array($0.name.utf8) }
+    /// How a reason opens: `{"code":"CODE","details":{`.
+    static func opening(_ code: ReasonCode) -> [UInt8] {
+        var w = JSONWriter()
+        w.raw("{\"code\":")
+        w.string(code.name)
+        w.raw(",\"details\":{")
+        return w.bytes
+    }
+
+    /// Each code's opening, by `order`.
+    private static let openings: [[UInt8]] = ReasonCode.inOrder.map(opening)
     /// Each code's detail fields in key order, each with its `"key":` text.
-    private static let sortedFields: [[(DetailField, [UInt8])]] = ReasonCode.inOrder.map { code in
-        code.detailFields.sorted { $0.rawValue < $1.rawValue }.map { ($0, Array("\"\($0.rawValue)\":".utf8)) }
+    static let keyedFields: [[(DetailField, [UInt8])]] = ReasonCode.inOrder.map { code in
+        fieldsInKeyOrder(code).map { ($0, Array("\"\($0.rawValue)\":".utf8)) }
+    }
+
+    /// The order a reason's `details` are written in: sorted by key.
+    static func fieldsInKeyOrder(_ code: ReasonCode) -> [DetailField] {
+        code.detailFields.sorted { $0.rawValue < $1.rawValue }
     }
 }
 
@@ -130,7 +182,7 @@ extension Decision {
                 }
             } },
             id: id.map(DetailText.text), profile: profile.map(DetailText.text),
-            reasons: { w in Self.write(reasons, &w) }, revision: revision,
+            reasons: { w in Self.write(reasons, &w) }, revision: .text(revision),
             warnings: { w in Self.write(warnings, &w) })
     }
 

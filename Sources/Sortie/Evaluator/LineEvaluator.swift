@@ -21,6 +21,8 @@ public struct LineEvaluator: Sendable {
     private let wrapUpReasons: ByteTable
     /// Locale name → index into the evaluator's message templates.
     private let locales: ByteTable
+    /// The declarations and the decision's texts, worked out once.
+    private let plan: LinePlan
 
     public init(evaluator e: Evaluator) {
         self.evaluator = e
@@ -33,6 +35,8 @@ public struct LineEvaluator: Sendable {
         triggers = ByteTable(e.disallowedTriggers.map { ($0, 1) })
         wrapUpReasons = ByteTable(e.policy.wrapUpReasons.map { ($0, 1) })
         locales = ByteTable(e.policy.locales.enumerated().map { ($1, $0) })
+        plan = LinePlan(e)
+        precondition(RequestField.allCases.count <= TextSlots.capacity, "a TextSlots slot per request field")
     }
 
     /// Appends the decision for one line (without its line break), and a `\n`, to `out`.
@@ -51,65 +55,38 @@ public struct LineEvaluator: Sendable {
     /// A string value: a range of the line, `nil` when absent or null.
     private typealias Text = Range<Int>?
 
-    /// What the reader found, one slot per declared field it reads.
+    /// What the reader found: the string fields' slots, and the other fields' values.
     private struct Scanned {
-        var id: Text = nil, locale: Text = nil, channel: Text = nil, to: Text = nil, entryPoint: Text = nil
-        var subject: Text = nil, trigger: Text = nil, wrapUpReason: Text = nil
-        var agentID: Text = nil, license: Text = nil, state: Text = nil, team: Text = nil, site: Text = nil
-        var hasAgent = false
+        var texts = TextSlots()
         var action = Request.Action.start
         var operation: Request.OperationKind?
         var sms = 0, email = 0
         var destinationActive = false, subjectUsed = false
         /// Some string (an `id` or `subject`) has non-ASCII bytes: the line's UTF-8 is checked.
         var nonASCII = false
+        /// A bit per field (by raw value) the request carries, in the sense of
+        /// `RequestField.needed(by:)`: a string that is not null, the `agent` object, an operation.
+        var carried: UInt32 = 0
+    }
 
-        /// The slot of a string field.
-        subscript(text field: RequestField) -> Text {
+    /// A slot per declared field, by raw value, for the range of its string value (nil when
+    /// absent or null): `(start + 1) << 32 | end`, 0 for nil, in a fixed tuple so that reading
+    /// a line allocates nothing.
+    struct TextSlots {
+        static let capacity = 24
+        private var storage: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+                              UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
+            = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+
+        subscript(_ field: RequestField) -> Range<Int>? {
             get {
-                switch field {
-                case .id: id
-                case .locale: locale
-                case .channel: channel
-                case .to: to
-                case .entryPoint: entryPoint
-                case .subject: subject
-                case .trigger: trigger
-                case .wrapUpReason: wrapUpReason
-                case .agentID: agentID
-                case .agentLicense: license
-                case .agentState: state
-                case .agentTeam: team
-                case .agentSite: site
-                case .action, .agent, .activeOutbound, .destinationActive, .subjectUsed, .operation: nil
-                }
+                let packed = withUnsafeBytes(of: storage) { $0.load(fromByteOffset: field.rawValue &* 8, as: UInt64.self) }
+                guard packed != 0 else { return nil }
+                return Int(packed >> 32) - 1..<Int(packed & 0xFFFF_FFFF)
             }
             set {
-                switch field {
-                case .id: id = newValue
-                case .locale: locale = newValue
-                case .channel: channel = newValue
-                case .to: to = newValue
-                case .entryPoint: entryPoint = newValue
-                case .subject: subject = newValue
-                case .trigger: trigger = newValue
-                case .wrapUpReason: wrapUpReason = newValue
-                case .agentID: agentID = newValue
-                case .agentLicense: license = newValue
-                case .agentState: state = newValue
-                case .agentTeam: team = newValue
-                case .agentSite: site = newValue
-                case .action, .agent, .activeOutbound, .destinationActive, .subjectUsed, .operation: break
-                }
-            }
-        }
-
-        /// Whether the request carries a field `RequestField.needed(by:)` names.
-        func has(_ field: RequestField) -> Bool {
-            switch field {
-            case .agent: hasAgent
-            case .operation: operation != nil
-            default: self[text: field] != nil
+                let packed = newValue.map { UInt64($0.lowerBound + 1) << 32 | UInt64($0.upperBound) } ?? 0
+                withUnsafeMutableBytes(of: &storage) { $0.storeBytes(of: packed, toByteOffset: field.rawValue &* 8, as: UInt64.self) }
             }
         }
     }
@@ -118,10 +95,14 @@ public struct LineEvaluator: Sendable {
     /// line to the reference path, which says what is wrong with it.
     private struct Reader {
         let b: UnsafeBufferPointer<UInt8>
+        let plan: LinePlan
         var i = 0
         var scanned = Scanned()
 
-        init(_ b: UnsafeBufferPointer<UInt8>) { self.b = b }
+        init(_ b: UnsafeBufferPointer<UInt8>, _ plan: LinePlan) {
+            self.b = b
+            self.plan = plan
+        }
 
         mutating func skipWhitespace() {
             while i < b.count, b[i] == 0x20 || b[i] == 0x09 || b[i] == 0x0D || b[i] == 0x0A { i += 1 }
@@ -217,51 +198,60 @@ public struct LineEvaluator: Sendable {
             return n
         }
 
-        /// A string naming one of `choices`, as its index.
-        mutating func choice(_ choices: [String]) -> Int? {
+        /// A string naming one of a table's names, as its index.
+        mutating func choice(_ names: KeyTable) -> Int? {
             let (ok, text) = optionalString(name: true, nullable: false)
             guard ok, let text else { return nil }
-            let bytes = slice(text)
-            return choices.firstIndex { $0.utf8.elementsEqual(bytes) }
+            return names.index(slice(text))
         }
 
         /// Reads the value of a declared field; false when the line is for the reference path.
         mutating func read(_ field: RequestField) -> Bool {
-            switch RequestField.types[field.rawValue] {
-            case .string:
-                let (ok, value) = optionalString(name: field != .id && field != .subject, nullable: RequestField.nullable[field.rawValue])
-                scanned[text: field] = value
+            switch plan.reads[field.rawValue] {
+            case .string(let name, let nullable):
+                let (ok, value) = optionalString(name: name, nullable: nullable)
+                scanned.texts[field] = value
+                if value != nil { scanned.carried |= 1 << field.rawValue }
                 return ok
             case .boolean:
                 guard let value = flag() else { return false }
                 if field == .destinationActive { scanned.destinationActive = value } else { scanned.subjectUsed = value }
                 return true
             case .action:
-                guard let index = choice(Self.actions) else { return false }
-                scanned.action = Request.Action.allCases[index]
+                guard let index = choice(plan.actionNames) else { return false }
+                scanned.action = plan.actions[index]
                 return true
             case .operation:
-                guard let index = choice(Self.operations) else { return false }
-                scanned.operation = Request.OperationKind.allCases[index]
+                guard let index = choice(plan.operationNames) else { return false }
+                scanned.operation = plan.operations[index]
+                scanned.carried |= 1 << field.rawValue
                 return true
             case .counts:
                 return counts()
             case .agent:
-                scanned.hasAgent = true
-                return object { r, key in
-                    guard let field = RequestField.named(r.slice(key), agent: true), r.read(field) else { return nil }
-                    return field.rawValue
-                }
+                scanned.carried |= 1 << field.rawValue
+                return agent()
             }
         }
 
-        static let actions = Request.Action.allCases.map(\.rawValue)
-        static let operations = Request.OperationKind.allCases.map(\.rawValue)
+        /// The `agent` object, whose fields are all strings.
+        mutating func agent() -> Bool {
+            object { r, key in
+                guard let index = r.plan.agentKeys.index(r.slice(key)) else { return nil }
+                let field = r.plan.agentFields[index]
+                guard case .string(let name, let nullable) = r.plan.reads[field.rawValue] else { return r.read(field) ? field.rawValue : nil }
+                let (ok, value) = r.optionalString(name: name, nullable: nullable)
+                r.scanned.texts[field] = value
+                if value != nil { r.scanned.carried |= 1 << field.rawValue }
+                return ok ? field.rawValue : nil
+            }
+        }
 
         mutating func request() -> Bool {
             let ok = object { r, key in
-                guard let field = RequestField.named(r.slice(key), agent: false), r.read(field) else { return nil }
-                return field.rawValue
+                guard let index = r.plan.topLevelKeys.index(r.slice(key)) else { return nil }
+                let field = r.plan.topLevel[index]
+                return r.read(field) ? field.rawValue : nil
             }
             guard ok else { return false }
             skipWhitespace()
@@ -276,13 +266,15 @@ public struct LineEvaluator: Sendable {
             return object { r, key in
                 guard let n = r.count() else { return nil }
                 let name = r.slice(key)
-                if name.elementsEqual("sms".utf8) {
+                switch r.plan.channel(named: name) {
+                case .sms?:
                     r.scanned.sms = n
                     return 0
-                }
-                if name.elementsEqual("email".utf8) {
+                case .email?:
                     r.scanned.email = n
                     return 1
+                case nil:
+                    break
                 }
                 guard otherCount < 4 else { return nil }
                 for index in 0..<otherCount {
@@ -311,11 +303,15 @@ public struct LineEvaluator: Sendable {
     /// Reads, checks, evaluates and writes one request; false (with nothing written) when the
     /// line is for the reference path.
     func decideFast(_ line: UnsafeBufferPointer<UInt8>, _ w: inout JSONWriter) -> Bool {
-        guard line.count > 0 else { return false }
-        var reader = Reader(line)
+        // Slots hold 32-bit offsets; a longer line is the reference path's.
+        guard line.count > 0, line.count < 1 << 32 else { return false }
+        let plan = self.plan
+        var reader = Reader(line, plan)
         guard reader.request() else { return false }
         let s = reader.scanned
-        for field in RequestField.needed(by: s.action, workflow: s.operation == .workflow) where !s.has(field) { return false }
+        let t = s.texts
+        let needed = plan.needed(by: s.action, workflow: s.operation == .workflow)
+        guard needed & s.carried == needed else { return false }
         if s.nonASCII, String(validating: line, as: UTF8.self) == nil { return false }
         func slice(_ range: Range<Int>?) -> UnsafeBufferPointer<UInt8> {
             guard let range else { return UnsafeBufferPointer(start: nil, count: 0) }
@@ -333,19 +329,17 @@ public struct LineEvaluator: Sendable {
         f.operation = s.operation
         f.activeSMS = s.sms
         f.activeEmail = s.email
-        if let channel = s.channel {
-            if reader.slice(channel).elementsEqual("sms".utf8) { f.channel = .sms } else if reader.slice(channel).elementsEqual("email".utf8) { f.channel = .email }
-        }
-        if s.entryPoint != nil {
-            guard let index = find(entryPoints, s.entryPoint) else { return false }
+        if let channel = t[.channel] { f.channel = plan.channel(named: slice(channel)) }
+        if t[.entryPoint] != nil {
+            guard let index = find(entryPoints, t[.entryPoint]) else { return false }
             f.entryPointIndex = index
         }
         if s.action == .operation, s.operation == .workflow {
-            guard let disallowed = find(triggers, s.trigger) else { return false }
+            guard let disallowed = find(triggers, t[.trigger]) else { return false }
             f.triggerDisallowed = disallowed >= 0
         }
         var wrapUpReason = 0..<0
-        if s.action == .close, let range = s.wrapUpReason {
+        if s.action == .close, let range = t[.wrapUpReason] {
             // A name here is ASCII without control characters: spaces are its only whitespace.
             var lower = range.lowerBound, upper = range.upperBound
             while lower < upper, line[lower] == 0x20 { lower += 1 }
@@ -358,11 +352,11 @@ public struct LineEvaluator: Sendable {
                 f.wrapUp = known >= 0 ? .known : .unknown
             }
         }
-        guard let license = find(licenses, s.license), let state = find(states, s.state) else { return false }
+        guard let license = find(licenses, t[.agentLicense]), let state = find(states, t[.agentState]) else { return false }
         f.licenseEligible = license == 1
         f.stateAllowed = state >= 0
         if s.action == .start || s.action == .options {
-            guard let byAgent = find(agents, s.agentID) else { return false }
+            guard let byAgent = find(agents, t[.agentID]) else { return false }
             var unsure = false
             func lookUp(_ table: ByteTable, _ range: Range<Int>?) -> Int? {
                 guard range != nil else { return nil }
@@ -370,13 +364,13 @@ public struct LineEvaluator: Sendable {
                 return value >= 0 ? value : nil
             }
             let profile = evaluator.resolveProfile(byAgent: byAgent >= 0 ? byAgent : nil,
-                                                   byTeam: { lookUp(teams, s.team) }, bySite: { lookUp(sites, s.site) })
+                                                   byTeam: { lookUp(teams, t[.agentTeam]) }, bySite: { lookUp(sites, t[.agentSite]) })
             guard !unsure else { return false }
             f.profileIndex = profile ?? -1
         }
         f.destinationActive = s.destinationActive
         f.subjectUsed = s.subjectUsed
-        if let subject = s.subject {
+        if let subject = t[.subject] {
             let text = slice(subject)
             if text.contains(where: { $0 >= 0x80 }) {
                 f.subjectBlank = Evaluator.isBlank(String(decoding: text, as: UTF8.self))
@@ -387,76 +381,36 @@ public struct LineEvaluator: Sendable {
             f.subjectBlank = true
         }
         var locale = evaluator.templates.defaultIndex
-        if s.locale != nil {
-            guard let index = find(locales, s.locale) else { return false }
+        if t[.locale] != nil {
+            guard let index = find(locales, t[.locale]) else { return false }
             if index >= 0 { locale = index }
         }
 
-        var q = RequestQuotes()
-        func quote(_ range: Range<Int>?) -> DetailText? { range.map { .json(slice($0)) } }
-        q.license = quote(s.license)
-        q.state = quote(s.state)
-        q.channel = quote(s.channel)
-        q.to = quote(s.to)
-        q.entryPoint = quote(s.entryPoint)
-        q.subject = quote(s.subject)
-        q.trigger = quote(s.trigger)
-        q.wrapUpReason = s.wrapUpReason == nil ? nil : .json(slice(wrapUpReason))
-        let id = quote(s.id)
+        func quote(_ range: Range<Int>?) -> UnsafeBufferPointer<UInt8>? { range.map { slice($0) } }
+        var q = LinePlan.LineQuotes()
+        q.license = quote(t[.agentLicense])
+        q.state = quote(t[.agentState])
+        q.channel = quote(t[.channel])
+        q.to = quote(t[.to])
+        q.entryPoint = quote(t[.entryPoint])
+        q.subject = quote(t[.subject])
+        q.trigger = quote(t[.trigger])
+        q.wrapUpReason = t[.wrapUpReason] == nil ? nil : slice(wrapUpReason)
+        let id = quote(t[.id])
         if s.action == .options {
-            writeOptions(evaluator.evaluateOptions(f), q, id: id, locale: locale, &w)
+            plan.writeOptions(evaluator.evaluateOptions(f), q, id: id, locale: locale, &w)
             return true
         }
-        let v = evaluator.evaluate(f) { channel in Destination.problem(ascii: slice(s.to), channel: channel) }
-        let to = slice(s.to)
+        let v = evaluator.evaluate(f) { channel in Destination.problem(ascii: slice(t[.to]), channel: channel) }
+        let to = slice(t[.to])
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: to.count + 1) { scratch in
-            if let channel = v.channel, s.to != nil, v.destinationProblem == nil {
+            if let channel = v.channel, t[.to] != nil, v.destinationProblem == nil {
                 var n = 0
                 Destination.writeNormalized(ascii: to, channel: channel) { scratch[n] = $0; n += 1 }
-                q.normalizedDestination = .json(UnsafeBufferPointer(rebasing: scratch[0..<n]))
+                q.normalizedDestination = UnsafeBufferPointer(rebasing: scratch[0..<n])
             }
-            writeDecision(v, q, id: id, isStart: f.action == .start, locale: locale, &w)
+            plan.writeDecision(v, q, id: id, isStart: f.action == .start, locale: locale, &w)
         }
         return true
-    }
-
-    private func writeReasons(_ codes: ReasonSet, _ v: Verdict, _ q: RequestQuotes, locale: Int, _ w: inout JSONWriter) {
-        let e = evaluator
-        DecisionWriter.reasons(&w, codes) { w, code in
-            DecisionWriter.reason(&w, code, detail: { e.detail($0, of: code, v, q) }) { w in
-                e.templates.write(code, locale: locale, &w) { e.detail($0, of: code, v, q) }
-            }
-        }
-    }
-
-    private func profileName(_ index: Int?) -> DetailText? {
-        index.map { .text(evaluator.policy.profiles[$0].name) }
-    }
-
-    private func writeDecision(_ v: Verdict, _ q: RequestQuotes, id: DetailText?, isStart: Bool, locale: Int, _ w: inout JSONWriter) {
-        DecisionWriter.decision(
-            &w, allowed: v.allowed, destination: isStart ? q.normalizedDestination : nil, id: id,
-            profile: isStart ? profileName(v.profileIndex) : nil,
-            reasons: { writeReasons(v.reasons, v, q, locale: locale, &$0) }, revision: evaluator.revision,
-            warnings: { writeReasons(v.warnings, v, q, locale: locale, &$0) })
-    }
-
-    private func writeOptions(_ o: OptionsVerdict, _ q: RequestQuotes, id: DetailText?, locale: Int, _ w: inout JSONWriter) {
-        DecisionWriter.decision(
-            &w, allowed: o.allowed,
-            channels: { w in
-                for channel in Channel.allCases {
-                    let c = o.channel(channel)
-                    if channel != .sms { w.raw(",") }
-                    DecisionWriter.channel(&w, channel, active: c.active, allowed: c.allowed,
-                                           entryPoints: evaluator.entryPointNamesByChannel[channel] ?? [],
-                                           limit: c.limit >= 0 ? c.limit : nil) { w in
-                        writeReasons(c.reasons, o.verdict(for: channel), q, locale: locale, &w)
-                    }
-                }
-            },
-            destination: nil, id: id, profile: profileName(o.profileIndex),
-            reasons: { writeReasons(o.reasons, o.verdict(for: nil), q, locale: locale, &$0) },
-            revision: evaluator.revision, warnings: { _ in })
     }
 }

@@ -52,25 +52,53 @@ enum DetailText {
     }
 }
 
-/// The request texts reasons quote, however the request was read (a `Request`, or the bytes of
-/// a line): nil where the request did not carry the field.
-struct RequestQuotes {
-    var license: DetailText?
-    var state: DetailText?
-    var channel: DetailText?
-    var to: DetailText?
-    var entryPoint: DetailText?
-    var subject: DetailText?
-    var trigger: DetailText?
-    /// The wrap-up reason, trimmed as the rule compared it.
-    var wrapUpReason: DetailText?
-    /// The destination normalized, when it normalizes on the request's channel.
-    var normalizedDestination: DetailText?
-    /// `INVALID_REQUEST`'s `field`: `path: problem`.
-    var invalidField: DetailText?
+/// The request texts reasons quote, however the request was read: `DetailText`s of a `Request`
+/// (`RequestQuotes`), or slices of a line (`LinePlan`); nil where the request did not carry the field.
+struct Quotes<Text> {
+    var license: Text?
+    var state: Text?
+    var channel: Text?
+    var to: Text?
+    var entryPoint: Text?
+    var subject: Text?
+    var trigger: Text?
+    var wrapUpReason: Text?
+    var normalizedDestination: Text?
+    var invalidField: Text?
 
     init() {}
 
+    subscript(_ quote: RequestQuote) -> Text? {
+        switch quote {
+        case .license: license
+        case .state: state
+        case .channel: channel
+        case .to: to
+        case .entryPoint: entryPoint
+        case .subject: subject
+        case .trigger: trigger
+        case .wrapUpReason: wrapUpReason
+        case .normalizedDestination: normalizedDestination
+        case .invalidField: invalidField
+        }
+    }
+}
+
+/// The quotes of a request read as a `Request` (or of none, for a malformed one).
+typealias RequestQuotes = Quotes<DetailText>
+
+/// One of the request texts reasons quote.
+enum RequestQuote: Sendable {
+    case license, state, channel, to, entryPoint, subject, trigger
+    /// The wrap-up reason, trimmed as the rule compared it.
+    case wrapUpReason
+    /// The destination normalized, when it normalizes on the request's channel.
+    case normalizedDestination
+    /// `INVALID_REQUEST`'s `field`: `path: problem`.
+    case invalidField
+}
+
+extension Quotes<DetailText> {
     /// The quotes of a decoded request.
     init(_ request: Request, normalizedDestination: String?) {
         license = request.agent.license.map(DetailText.text)
@@ -85,34 +113,66 @@ struct RequestQuotes {
     }
 }
 
+/// Where the value of one detail of a code comes from, as data: what `Evaluator.detail` reads,
+/// so a writer can work it out once per code (the line writer lowers it into pre-escaped bytes)
+/// instead of once per reason.
+enum DetailSource: Sendable, Equatable {
+    /// A text the request carried: `""` when it did not, or `null` where `nullWhenAbsent`.
+    case quote(RequestQuote, nullWhenAbsent: Bool)
+    /// The destination as a stored conversation names it: normalized when it normalizes, else
+    /// `to` as given.
+    case destinationAsStored
+    /// The verdict's channel, else the request's channel as given.
+    case channel
+    /// The resolved profile's name (`""` when none resolves).
+    case profile
+    case limit
+    case active
+    /// Why the destination did not normalize (`""` when it did).
+    case problem
+    /// The channel the named entry point serves (`""` when it names none).
+    case entryPointChannel
+    /// A fixed text.
+    case literal(String)
+}
+
 extension Evaluator {
+    /// Where `field` of `code` takes its value: the one place that says what a detail holds.
+    static func detailSource(_ field: DetailField, of code: ReasonCode) -> DetailSource {
+        switch field {
+        case .field: .quote(.invalidField, nullWhenAbsent: false)
+        case .license: .quote(.license, nullWhenAbsent: false)
+        case .state: .quote(.state, nullWhenAbsent: false)
+        case .channel: .channel
+        case .profile: .profile
+        case .limit: .limit
+        case .active: .active
+        // An already active conversation names the destination as stored (normalized); an
+        // invalid one quotes `to` as given.
+        case .destination: code == .conversationAlreadyActive ? .destinationAsStored : .quote(.to, nullWhenAbsent: false)
+        case .problem: .problem
+        case .entryPoint: .quote(.entryPoint, nullWhenAbsent: code == .entryPointNotFound)
+        case .entryPointChannel: .entryPointChannel
+        case .subject: .quote(.subject, nullWhenAbsent: false)
+        case .operation: .literal(code == .transferNotAllowed ? "transfer" : "conference")
+        case .trigger: .quote(.trigger, nullWhenAbsent: false)
+        case .reason: .quote(.wrapUpReason, nullWhenAbsent: false)
+        }
+    }
+
     /// The value of one detail of `code`: the one accessor per field that every decision path
     /// (the `Decision`, the byte writer, `--explain`, the service) reads details through.
     func detail(_ field: DetailField, of code: ReasonCode, _ v: Verdict, _ q: RequestQuotes) -> DetailText {
-        switch field {
-        case .field: return q.invalidField ?? .text("")
-        case .license: return q.license ?? .text("")
-        case .state: return q.state ?? .text("")
-        case .channel:
-            if let channel = v.channel { return .text(channel.rawValue) }
-            return q.channel ?? .text("")
-        case .profile: return .text(v.profileIndex.map { policy.profiles[$0].name } ?? "")
-        case .limit: return .integer(v.limit)
-        case .active: return .integer(v.active)
-        case .destination:
-            // An already active conversation names the destination as stored (normalized);
-            // an invalid one quotes `to` as given.
-            if code == .conversationAlreadyActive, let normalized = q.normalizedDestination { return normalized }
-            return q.to ?? .text("")
-        case .problem: return .text(v.destinationProblem?.rawValue ?? "")
-        case .entryPoint:
-            if code == .entryPointNotFound, q.entryPoint == nil { return .null }
-            return q.entryPoint ?? .text("")
-        case .entryPointChannel: return .text(v.entryPointIndex.map { policy.entryPoints[$0].channel.rawValue } ?? "")
-        case .subject: return q.subject ?? .text("")
-        case .operation: return .text(code == .transferNotAllowed ? "transfer" : "conference")
-        case .trigger: return q.trigger ?? .text("")
-        case .reason: return q.wrapUpReason ?? .text("")
+        switch Self.detailSource(field, of: code) {
+        case .quote(let quote, let nullWhenAbsent): q[quote] ?? (nullWhenAbsent ? .null : .text(""))
+        case .destinationAsStored: q.normalizedDestination ?? q.to ?? .text("")
+        case .channel: v.channel.map { .text($0.rawValue) } ?? q.channel ?? .text("")
+        case .profile: .text(v.profileIndex.map { policy.profiles[$0].name } ?? "")
+        case .limit: .integer(v.limit)
+        case .active: .integer(v.active)
+        case .problem: .text(v.destinationProblem?.rawValue ?? "")
+        case .entryPointChannel: .text(v.entryPointIndex.map { policy.entryPoints[$0].channel.rawValue } ?? "")
+        case .literal(let text): .text(text)
         }
     }
 }

@@ -5,7 +5,7 @@ public enum Channel: String, Sendable, CaseIterable, Codable, Hashable {
 }
 
 /// Why a destination did not normalize (the `problem` detail of `INVALID_DESTINATION`).
-public enum DestinationProblem: String, Error, Sendable, Codable, Hashable {
+public enum DestinationProblem: String, Error, Sendable, Codable, Hashable, CaseIterable {
     case missingCountryCode = "missing-country-code"
     case invalidPhoneNumber = "invalid-phone-number"
     case unknownCountryCode = "unknown-country-code"
