@@ -86,7 +86,7 @@ import Glibc
         var logger = Logger(label: "sortie-test")
         logger.logLevel = .critical
         do {
-            _ = try await PostgresStore(url: url, logger: logger, connectTimeout: .seconds(3), callTimeout: .seconds(3))
+            _ = try await PostgresStore(url: url, logger: logger, connectTimeout: .seconds(20), callTimeout: .seconds(20))
             return true
         } catch {
             return false

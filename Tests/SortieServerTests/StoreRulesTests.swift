@@ -83,14 +83,19 @@ import Testing
             try await live.inspector.execute(plant)
             let failed = try await live.post("/v1/outbound-conversations", smsCreate(agent: agent("a-1"), to: "+33612345678"))
             #expect(failed.status == 503, "\(failed)")
+            // The failure is reported for WriteHealth's 10 s window; a loaded machine may take
+            // longer than that between two steps, so each check holds only inside the window.
+            let failedAt = ContinuousClock.now
+            func withinWindow() -> Bool { ContinuousClock.now - failedAt < .seconds(9) }
             let health = try await live.get("/healthz")
-            #expect(health.status == 503, "\(health)")
+            #expect(health.status == 503 || !withinWindow(), "\(health)")
             #expect(health.string("store")?.hasPrefix("failing: task creation failed: ") == true, "\(health)")
             #expect(health.string("store")?.contains("planted fault") == true, "\(health)")
             // A refusal writes nothing, so it says nothing about the writes.
             let refused = try await live.post("/v1/outbound-conversations", smsCreate(agent: agent("a-2", state: "offline"), to: "+33612345679"))
             #expect(refused.status != 201)
-            #expect(try await live.get("/healthz").status == 503)
+            let stillFailing = try await live.get("/healthz").status
+            #expect(stillFailing == 503 || !withinWindow())
             try await live.inspector.execute(repair)
             let created = try await live.post("/v1/outbound-conversations", smsCreate(agent: agent("a-1"), to: "+33612345678"))
             #expect(created.status == 201, "\(created)")
