@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Metrics
+import Synchronization
 import SortieService
 
 /// Every error the router or a handler throws (unknown route, body too large, a bad path
@@ -42,20 +43,48 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
 /// counted 500 here is one answered 500.
 struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     let factory: any MetricsFactory
+    /// The handles already made, by route and status: made once each, not per request.
+    private let handles = MetricHandles()
+
+    init(factory: any MetricsFactory) {
+        self.factory = factory
+    }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
         var status = 500
         defer {
             let route = context.endpointPath ?? "unmatched"
-            Counter(label: "sortie_http_requests_total", dimensions: [("route", route), ("status", "\(status)")],
-                    factory: factory).increment()
+            let (counter, timer) = handles.handles(route: route, status: status, factory: factory)
+            counter.increment()
             let elapsed = ContinuousClock.now - start
-            Timer(label: "sortie_http_request_duration_seconds", dimensions: [("route", route)], factory: factory)
-                .recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+            timer.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
         }
         let response = try await next(request, context)
         status = response.status.code
         return response
+    }
+}
+
+/// `RequestMetricsMiddleware`'s counters and timers, made on first use of a route and status.
+final class MetricHandles: Sendable {
+    private struct Key: Hashable {
+        let route: String
+        let status: Int
+    }
+
+    private let made = Mutex<(counters: [Key: Counter], timers: [String: Timer])>(([:], [:]))
+
+    func handles(route: String, status: Int, factory: any MetricsFactory) -> (Counter, Timer) {
+        made.withLock { made in
+            let key = Key(route: route, status: status)
+            let counter = made.counters[key] ?? Counter(label: "sortie_http_requests_total",
+                                                        dimensions: [("route", route), ("status", "\(status)")], factory: factory)
+            made.counters[key] = counter
+            let timer = made.timers[route] ?? Timer(label: "sortie_http_request_duration_seconds", dimensions: [("route", route)],
+                                                    factory: factory)
+            made.timers[route] = timer
+            return (counter, timer)
+        }
     }
 }

@@ -32,6 +32,9 @@ import Testing
             #expect(metrics.body.contains(#"sortie_decisions_total{action="start",allowed="true"} 1"#), "\(metrics.body)")
             #expect(metrics.body.contains(#"sortie_decisions_total{action="start",allowed="false"} 1"#))
             #expect(metrics.body.contains(#"sortie_decision_reasons_total{code="CONVERSATION_ALREADY_ACTIVE"} 1"#))
+            // Every code's series exists from the start, at 0 until reported.
+            #expect(metrics.body.contains(#"sortie_decision_reasons_total{code="TRANSFER_NOT_ALLOWED"} 0"#), "\(metrics.body)")
+            #expect(metrics.body.contains(#"sortie_decisions_total{action="close",allowed="true"} 0"#))
             #expect(metrics.body.contains(#"sortie_policy_revision_info{revision="\#(live.service.policy.revision)"} 1"#))
             #expect(metrics.body.contains(#"sortie_http_request_duration_seconds_bucket{route="/v1/outbound-conversations""#))
         }
