@@ -24,7 +24,7 @@ start_server() {
   local log="$work/serve.log"
   "$1" serve --policies "$work/policies" --store "sqlite:$work/data-$RANDOM/sortie.db" --port 0 --log-level warning "${@:2}" > /dev/null 2> "$log" &
   server=$!
-  for _ in $(seq 100); do grep -q "listening on" "$log" && break; sleep 0.1; done
+  for _ in $(seq 100); do grep -q "listening on http://" "$log" && break; sleep 0.1; done
   port="$(sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$log")"
 }
 rate() { wrk -t2 -c16 -d"${DURATION}s" "$@" | sed -n 's/Requests\/sec: *\([0-9.]*\)/\1/p'; }

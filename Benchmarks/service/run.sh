@@ -51,7 +51,7 @@ start_server() {
   local log="$work/serve-${#servers[@]}.log"
   .build/release/sortie serve --policies "$work/policies" --port 0 --log-level warning "$@" > /dev/null 2> "$log" &
   servers+=($!)
-  for _ in $(seq 100); do grep -q "listening on" "$log" && break; sleep 0.1; done
+  for _ in $(seq 100); do grep -q "listening on http://" "$log" && break; sleep 0.1; done
   port="$(sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$log")"
 }
 
