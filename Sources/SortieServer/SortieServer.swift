@@ -125,7 +125,10 @@ public struct SortieServer: Sendable {
             }
         case .postgres(let url):
             do {
-                return try await PostgresStore(url: url, logger: logger, callTimeout: configuration.storeTimeout,
+                // At start the database may still be starting too: wait for it at least 10 s,
+                // and never less than one call may take.
+                return try await PostgresStore(url: url, logger: logger, connectTimeout: max(.seconds(10), configuration.storeTimeout),
+                                               callTimeout: configuration.storeTimeout,
                                                idempotency: configuration.idempotencyRetention)
             } catch {
                 throw ServerError.store("\(error)")

@@ -160,6 +160,8 @@ import Testing
 
         let open = try ServeProcess(["--policies", examplePolicies, "--store", store, "--port", "0"])
         #expect(try await open.wait(for: "running open"), "\(open.stderr)")
+        // SIGTERM once it listens: its graceful-shutdown handler is installed by then.
+        _ = try await open.port()
         kill(open.process.processIdentifier, SIGTERM)
         #expect(try await open.exitStatus() == 0)
     }
