@@ -88,9 +88,11 @@ import Testing
             let failedAt = ContinuousClock.now
             func withinWindow() -> Bool { ContinuousClock.now - failedAt < .seconds(9) }
             let health = try await live.get("/healthz")
-            #expect(health.status == 503 || !withinWindow(), "\(health)")
-            #expect(health.string("store")?.hasPrefix("failing: task creation failed: ") == true, "\(health)")
-            #expect(health.string("store")?.contains("planted fault") == true, "\(health)")
+            if withinWindow() {
+                #expect(health.status == 503, "\(health)")
+                #expect(health.string("store")?.hasPrefix("failing: task creation failed: ") == true, "\(health)")
+                #expect(health.string("store")?.contains("planted fault") == true, "\(health)")
+            }
             // A refusal writes nothing, so it says nothing about the writes.
             let refused = try await live.post("/v1/outbound-conversations", smsCreate(agent: agent("a-2", state: "offline"), to: "+33612345679"))
             #expect(refused.status != 201)
