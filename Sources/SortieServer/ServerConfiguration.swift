@@ -22,6 +22,8 @@ public struct ServerConfiguration: Sendable {
     /// PostgreSQL: the longest one store call may take, waiting for a connection included;
     /// past it the request answers 503 and its transaction is rolled back.
     public var storeTimeout: Duration
+    /// PostgreSQL: how long the start waits for the database to answer and take the migrations.
+    public var storeConnectTimeout: Duration = .seconds(10)
     /// The `ServerConfig` file (`--config`); nil runs the service open, on loopback only.
     public var configFile: String?
     /// An HTTP connection that sends nothing for this long (between requests, or in the middle

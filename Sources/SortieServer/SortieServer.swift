@@ -125,9 +125,7 @@ public struct SortieServer: Sendable {
             }
         case .postgres(let url):
             do {
-                // At start the database may still be starting too: wait for it at least 10 s,
-                // and never less than one call may take.
-                return try await PostgresStore(url: url, logger: logger, connectTimeout: max(.seconds(10), configuration.storeTimeout),
+                return try await PostgresStore(url: url, logger: logger, connectTimeout: configuration.storeConnectTimeout,
                                                callTimeout: configuration.storeTimeout,
                                                idempotency: configuration.idempotencyRetention)
             } catch {

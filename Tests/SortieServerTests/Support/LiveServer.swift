@@ -50,6 +50,8 @@ struct LiveServer: Sendable {
         // The suite runs many servers at once on two cores: 64 creates queued on one agent's row
         // lock can take longer than the 10 s default there. The timeout's own test sets it short.
         configuration.storeTimeout = .seconds(60)
+        // A fresh cluster's first connection and migrations, beside the rest of the suite.
+        configuration.storeConnectTimeout = .seconds(60)
         configure(&configuration)
         let inspector = StoreInspector(target: storeURL.map { url in
             url.hasPrefix("sqlite:") ? .sqlite(path: String(url.dropFirst("sqlite:".count))) : .postgres(url: url)
