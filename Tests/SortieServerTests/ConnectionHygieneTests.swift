@@ -28,13 +28,16 @@ import Testing
     }
 
     @Test func aConnectionBetweenRequestsIsClosedAfterTheIdleTimeout() async throws {
-        try await LiveServer.with(policies: examplePolicies, configure: { $0.idleTimeout = .seconds(1) }) { live in
+        // 3 s, as above: on a loaded machine the server may read the request later than 1 s after
+        // accepting the connection, and an idle timer that fires first is not what this test checks.
+        try await LiveServer.with(policies: examplePolicies, configure: { $0.idleTimeout = .seconds(3) }) { live in
             let connection = try RawConnection(port: live.port)
             defer { connection.close() }
             try connection.send(Self.healthz)
-            guard case .data(let reply) = await connection.read(timeout: .seconds(30)) else { Issue.record("no answer"); return }
+            let first = await connection.read(timeout: .seconds(30))
+            guard case .data(let reply) = first else { Issue.record("no answer: \(first)"); return }
             #expect(reply.hasPrefix("HTTP/1.1 200"), "\(reply)")
-            #expect(await connection.closesWithin(.seconds(15)))
+            #expect(await connection.closesWithin(.seconds(20)))
         }
     }
 

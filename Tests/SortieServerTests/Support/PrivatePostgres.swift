@@ -71,7 +71,7 @@ final class PrivatePostgres: Sendable {
     }
 
     private var options: String {
-        "-p \(port) -k \(folder) -c listen_addresses=127.0.0.1 -c max_connections=200" + settings.map { " -c \($0)" }.joined()
+        "-p \(port) -k \(folder) -c listen_addresses=127.0.0.1 -c max_connections=400" + settings.map { " -c \($0)" }.joined()
     }
 
     /// PostgreSQL refuses to run as root: as root, the cluster belongs to the `postgres` user.
