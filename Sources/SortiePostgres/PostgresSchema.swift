@@ -2,7 +2,7 @@
 /// that instances starting together migrate once. A migration that ran is never edited.
 enum PostgresSchema {
     /// The tables the store writes, which its health check reads.
-    static let writtenTables = ["customers", "conversations", "tasks", "messages", "agent_channel_slots", "idempotency_keys"]
+    static let writtenTables = ["customers", "conversations", "tasks", "messages", "agent_channel_slots", "idempotency_keys", "message_attempts"]
 
     /// `(version, SQL)`, oldest first.
     static let migrations: [(String, String)] = [
@@ -85,6 +85,26 @@ enum PostgresSchema {
             ALTER TABLE idempotency_keys DROP CONSTRAINT idempotency_keys_pkey;
             ALTER TABLE idempotency_keys ADD PRIMARY KEY (scope, key);
             CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
+            """),
+        ("v4: the outbox's deliveries: attempts, errors, retries and leases", """
+            ALTER TABLE messages ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE messages ADD COLUMN last_error TEXT;
+            ALTER TABLE messages ADD COLUMN provider_message_id TEXT;
+            -- NULL: due at once.
+            ALTER TABLE messages ADD COLUMN next_attempt_at DOUBLE PRECISION;
+            -- The lease of the dispatcher pushing it: its token and end.
+            ALTER TABLE messages ADD COLUMN claim TEXT;
+            ALTER TABLE messages ADD COLUMN claimed_until DOUBLE PRECISION;
+            -- A conversation's queued messages, oldest first: only the first may be claimed.
+            CREATE INDEX messages_queued_by_conversation ON messages (conversation_id, seq) WHERE status = 'queued';
+            CREATE TABLE message_attempts (
+                seq         BIGSERIAL PRIMARY KEY,
+                message_id  TEXT NOT NULL REFERENCES messages(id),
+                at          DOUBLE PRECISION NOT NULL,
+                http_status INTEGER,
+                error       TEXT
+            );
+            CREATE INDEX message_attempts_by_message ON message_attempts (message_id, seq);
             """),
     ]
 }

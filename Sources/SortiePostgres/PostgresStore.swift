@@ -364,6 +364,11 @@ public final class PostgresStore: ConversationStore {
 
     // MARK: Conversations
 
+    static let messageColumns = """
+        id, conversation_id, direction, body, subject, template, status, in_reply_to, created_at, attempts, last_error,
+        provider_message_id
+        """
+
     static let conversationColumns = """
         id, origin, state, channel, customer_id, destination, agent_id, entry_point, subject, previous_conversation_id,
         created_at, closed_at, wrap_up_reason
@@ -415,7 +420,7 @@ public final class PostgresStore: ConversationStore {
             }
             var fetched: [MessageRecord] = []
             for try await row in try await connection.query("""
-                SELECT id, conversation_id, direction, body, subject, template, status, in_reply_to, created_at FROM messages
+                SELECT \(unescaped: Self.messageColumns) FROM messages
                 WHERE conversation_id = \(id) AND seq > \(afterSeq) ORDER BY seq LIMIT \(page.fetchCount)
                 """, logger: logger) {
                 fetched.append(try MessageRecord(row: PostgresStoredRow(row)))
@@ -576,14 +581,14 @@ public final class PostgresStore: ConversationStore {
     // MARK: Plumbing
 
     /// One call on one connection, guarded (`GuardedCalls`); errors become `StoreError`.
-    private func connection<T: Sendable>(timeout: Duration? = nil,
+    func connection<T: Sendable>(timeout: Duration? = nil,
                                          _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> T) async throws(StoreError) -> T {
         try await Self.storeErrors { try await self.calls.connection(timeout: timeout, body) }
     }
 
     /// One write transaction on one guarded connection; errors become `StoreError`, and both
     /// they and what the transaction wrote are noted for `health()`.
-    private func transaction<T: WriteResult & Sendable>(_ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> T) async throws(StoreError) -> T {
+    func transaction<T: WriteResult & Sendable>(_ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> T) async throws(StoreError) -> T {
         try await writes.track { () async throws(StoreError) in
             try await Self.storeErrors { try await self.calls.transaction(body) }
         }
@@ -643,7 +648,10 @@ struct PostgresStoredRow: StoredRow {
     }
 
     func number(_ column: String) throws(StoreError) -> Double? {
-        try decode(column, as: Double?.self)
+        if row.contains(column), row[column].dataType == .int4 || row[column].dataType == .int8 {
+            return try decode(column, as: Int?.self).map(Double.init)
+        }
+        return try decode(column, as: Double?.self)
     }
 
     private func decode<T: PostgresDecodable>(_ column: String, as type: T.Type) throws(StoreError) -> T {

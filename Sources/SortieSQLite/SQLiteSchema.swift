@@ -4,7 +4,7 @@ import GRDB
 /// open, and a migration that ran is never edited (add a new one instead).
 enum SQLiteSchema {
     /// The tables the store writes, which its health check reads.
-    static let writtenTables = ["customers", "conversations", "tasks", "messages", "idempotency_keys"]
+    static let writtenTables = ["customers", "conversations", "tasks", "messages", "idempotency_keys", "message_attempts"]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -99,6 +99,33 @@ enum SQLiteSchema {
                 CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
                 """)
         }
+        migrator.registerMigration("v4: the outbox's deliveries: attempts, errors, retries and leases") { db in
+            try db.execute(sql: OutboxSchema.sqlite)
+        }
         return migrator
     }
+}
+
+/// The outbox columns and the attempts table (see `Outbox` for the rules they hold).
+enum OutboxSchema {
+    static let sqlite = """
+        ALTER TABLE messages ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE messages ADD COLUMN last_error TEXT;
+        ALTER TABLE messages ADD COLUMN provider_message_id TEXT;
+        -- NULL: due at once.
+        ALTER TABLE messages ADD COLUMN next_attempt_at REAL;
+        -- The lease of the dispatcher pushing it: its token and end.
+        ALTER TABLE messages ADD COLUMN claim TEXT;
+        ALTER TABLE messages ADD COLUMN claimed_until REAL;
+        -- A conversation's queued messages, oldest first: only the first may be claimed.
+        CREATE INDEX messages_queued_by_conversation ON messages (conversation_id, seq) WHERE status = 'queued';
+        CREATE TABLE message_attempts (
+            seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+            message_id  TEXT NOT NULL REFERENCES messages(id),
+            at          REAL NOT NULL,
+            http_status INTEGER,
+            error       TEXT
+        );
+        CREATE INDEX message_attempts_by_message ON message_attempts (message_id, seq);
+        """
 }

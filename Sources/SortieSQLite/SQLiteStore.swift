@@ -325,7 +325,7 @@ public final class SQLiteStore: ConversationStore {
     // MARK: Transactions
 
     /// Runs `body` in one `BEGIN IMMEDIATE` transaction: all of it is kept, or none.
-    private func transaction<T: WriteResult & Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+    func transaction<T: WriteResult & Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
         try await writes.track { () async throws(StoreError) in
             do {
                 return try await pool.writeWithoutTransaction { db in
@@ -344,7 +344,7 @@ public final class SQLiteStore: ConversationStore {
         }
     }
 
-    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
         do {
             return try await pool.read(body)
         } catch let error as StoreError {

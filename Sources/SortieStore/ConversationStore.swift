@@ -223,7 +223,7 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
 ///   backed by a unique index; a store that detects the conflict only at insert time must call
 ///   `decide` again with `destinationActive: true` and report that decision;
 /// - a refused or failed call writes nothing.
-public protocol ConversationStore: Sendable {
+public protocol ConversationStore: Outbox {
     /// Reads the facts for `draft`, asks `decide` and, if the decision allows, inserts the
     /// customer (if new), the conversation, its task (offered, then accepted by the agent) and
     /// the first message — all in the transaction that read the facts. With an idempotency key,

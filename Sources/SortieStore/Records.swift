@@ -104,9 +104,18 @@ public struct MessageRecord: Sendable, Hashable, Codable {
     /// Email: the message id this one answers.
     public var inReplyTo: String?
     public var createdAt: Date
+    /// Outbound: the pushes to the channel gateway so far.
+    public var attempts: Int
+    /// Outbound: why the last push, or the gateway's receipt, failed.
+    public var lastError: String?
+    /// Outbound: the gateway's id for the message, from its answer or its receipt.
+    public var providerMessageId: String?
+    /// Outbound, in `GET /v1/conversations/{id}` only: every push, oldest first.
+    public var deliveryAttempts: [DeliveryAttempt]?
 
     public init(id: String, conversationId: String, direction: Direction, body: String, subject: String?,
-                template: String?, status: Status, inReplyTo: String?, createdAt: Date) {
+                template: String?, status: Status, inReplyTo: String?, createdAt: Date,
+                attempts: Int = 0, lastError: String? = nil, providerMessageId: String? = nil) {
         self.id = id
         self.conversationId = conversationId
         self.direction = direction
@@ -116,5 +125,8 @@ public struct MessageRecord: Sendable, Hashable, Codable {
         self.status = status
         self.inReplyTo = inReplyTo
         self.createdAt = createdAt
+        self.attempts = attempts
+        self.lastError = lastError
+        self.providerMessageId = providerMessageId
     }
 }

@@ -94,6 +94,7 @@ extension MessageRecord {
                   direction: try columns.value("direction"), body: try columns.text("body"),
                   subject: try columns.optionalText("subject"), template: try columns.optionalText("template"),
                   status: try columns.value("status"), inReplyTo: try columns.optionalText("in_reply_to"),
-                  createdAt: try columns.date("created_at"))
+                  createdAt: try columns.date("created_at"), attempts: Int(try row.number("attempts") ?? 0),
+                  lastError: try columns.optionalText("last_error"), providerMessageId: try columns.optionalText("provider_message_id"))
     }
 }
