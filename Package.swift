@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.1.0"),
         // The server's authentication middleware and request context.
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        // The channel gateway's HTTP client.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // libyaml, from Debian's libyaml-dev (pkg-config yaml-0.1).
@@ -69,9 +71,17 @@ let package = Package(
             // HMAC-SHA256 for the redacted decision log, SHA-256 of the bodies idempotency keys are bound to.
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // The dispatcher: pushes the outbox's messages to the channel gateway (AsyncHTTPClient).
+        .target(name: "SortieGateway", dependencies: [
+            "Sortie", "SortieStore", "SortieAccess",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         // `sortie serve`: the service over HTTP (Hummingbird), with lifecycle, metrics and logs.
         .target(name: "SortieServer", dependencies: [
-            "SortieService", "SortieSQLite", "SortiePostgres", "SortieAccess",
+            "SortieService", "SortieSQLite", "SortiePostgres", "SortieAccess", "SortieGateway",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
             // Its connection limit (MaximumAvailableConnections).
@@ -107,7 +117,8 @@ let package = Package(
             .product(name: "CryptoExtras", package: "swift-crypto"),
         ]),
         .testTarget(name: "SortieServerTests", dependencies: [
-            "SortieServer", "SortieService", "SortieStore", "SortieSQLite", "SortiePostgres", "Sortie", "SortieAccess",
+            "SortieServer", "SortieService", "SortieStore", "SortieSQLite", "SortiePostgres", "Sortie", "SortieAccess", "SortieGateway",
+            .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -521,6 +521,81 @@ paths:
           content:
             application/json:
               schema: { $ref: "#/components/schemas/Error" }
+  /v1/messages/{id}/status:
+    post:
+      tags: [conversations]
+      operationId: messageReceipt
+      summary: A delivery receipt for an outbound message, from the channel gateway
+      description: |
+        `delivered` or `failed`. A status only moves forward (queued → sent → delivered or
+        failed): a receipt that would move it back or sideways changes nothing and is answered
+        200 with the message as it stands. The first `providerMessageId` the gateway gave is kept.
+
+        The gateway authenticates with an `integration` bearer token or signs the call as a
+        Standard Webhook, as for `POST /v1/inbound`.
+      security:
+        - bearerAuth: [integration]
+        - webhookSignature: []
+      parameters:
+        - name: id
+          in: path
+          required: true
+          description: The outbound message's id (the `webhook-id` of its push)
+          schema: { type: string, minLength: 1 }
+          example: msg-0192f1c2-7a3e-7b1c-9d2e-3f4a5b6c7d8e
+        - name: webhook-id
+          in: header
+          required: false
+          description: "Signed webhook: the delivery's id, the same on every retry of it"
+          schema: { type: string }
+          example: rcpt_2mVqzK8bT1QeHn7p
+        - name: webhook-timestamp
+          in: header
+          required: false
+          description: "Signed webhook: when it was signed, in Unix seconds"
+          schema: { type: string, pattern: "^[0-9]{1,12}$" }
+          example: "1772443800"
+        - name: webhook-signature
+          in: header
+          required: false
+          description: 'Signed webhook: space-separated `v1,<base64>` signatures'
+          schema: { type: string }
+          example: "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: "#/components/schemas/ReceiptBody" }
+            examples:
+              delivered:
+                value: { status: delivered, providerMessageId: "SM9f2c1e" }
+              failed:
+                value: { status: failed, error: "handset unreachable" }
+      responses:
+        "200":
+          description: The message as it stands after the receipt
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/MessageReply" }
+        "400": { $ref: "#/components/responses/InvalidRequestError" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404":
+          description: "`not-found`: no outbound message has this id"
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/Error" }
+        "409":
+          description: "`webhook-replayed`: a repeat of a signed webhook whose first answer is no longer kept"
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/Error" }
+        "413": { $ref: "#/components/responses/PayloadTooLarge" }
+        "503":
+          description: "`store-unavailable` or `webhook-memory-full`. Nothing was changed; retry later"
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/Error" }
   /v1/decisions:
     post:
       tags: [decisions]
@@ -969,6 +1044,33 @@ components:
         status: { type: string, enum: [queued, sent, delivered, failed, received] }
         inReplyTo: { type: string }
         createdAt: { type: string, format: date-time }
+        attempts: { type: integer, minimum: 0, description: "Outbound: the pushes to the channel gateway so far" }
+        lastError: { type: string, description: "Outbound: why the last push, or the gateway's receipt, failed" }
+        providerMessageId: { type: string, description: "Outbound: the gateway's id for the message" }
+        deliveryAttempts:
+          type: array
+          description: "Outbound, in `GET /v1/conversations/{id}`: every push, oldest first"
+          items: { $ref: "#/components/schemas/DeliveryAttempt" }
+    DeliveryAttempt:
+      type: object
+      required: [at]
+      properties:
+        at: { type: string, format: date-time, description: When the push started }
+        httpStatus: { type: integer, description: "The gateway's status; absent when no answer came (timeout, connection error)" }
+        error: { type: string, description: "Why the push did not succeed; absent for a 2xx" }
+    ReceiptBody:
+      type: object
+      additionalProperties: false
+      required: [status]
+      properties:
+        status: { type: string, enum: [delivered, failed] }
+        providerMessageId: { type: string, maxLength: 1000 }
+        error: { type: string, maxLength: 1000 }
+    MessageReply:
+      type: object
+      required: [message]
+      properties:
+        message: { $ref: "#/components/schemas/Message" }
     Customer:
       type: object
       required: [id, channel, address, createdAt]
@@ -1056,11 +1158,16 @@ components:
         error: { type: string, description: Why the policy path could not be read }
     Health:
       type: object
-      required: [status, revision, store]
+      required: [status, revision, store, gateway]
       properties:
         status: { type: string, enum: [ok, unavailable] }
         revision: { type: string }
         store: { type: string, description: "`ok`, or why the store does not answer" }
+        gateway:
+          type: string
+          enum: [none, ok, failing]
+          description: "The channel gateway: `none` configured (messages stay queued), `ok`, or `failing` (its last push will be retried). Never a cause of 503: messages wait in the outbox"
+        gatewayError: { type: string, description: "While `gateway` is `failing`: why its last push failed" }
 
 """#
 }

@@ -47,6 +47,10 @@ struct Routes: Sendable {
         on(router, .post, "/v1/inbound", .gateway) { request, _, _ in
             respond(await service.receiveInbound(try await body(request)))
         }
+        on(router, .post, "/v1/messages/:id/status", .gateway) { request, context, _ in
+            let body = try await body(request)
+            return respond(await service.receipt(messageId: try context.parameters.require("id"), body))
+        }
         on(router, .post, "/v1/decisions", .operate) { request, _, caller in
             respond(await service.decide(try await body(request), caller: caller))
         }

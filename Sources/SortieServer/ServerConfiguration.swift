@@ -41,6 +41,10 @@ public struct ServerConfiguration: Sendable {
     public var maxMessagesPerConversation = 10_000
     /// How long idempotency keys are kept (at least 24 hours in service; tests purge sooner).
     public var idempotencyRetention = IdempotencyRetention()
+    /// How often the dispatcher looks at the outbox for messages it was not told of (queued by
+    /// another instance, or left by a dispatcher that died); a message this process queues is
+    /// pushed at once.
+    public var outboxPollInterval: Duration = .seconds(1)
 
     public init(policies: String = "policies", store: String = "sqlite:.sortie/sortie.db", host: String = "127.0.0.1",
                 port: Int = 8080, decisionLog: String? = ".sortie/decisions.jsonl", decisionLogMaxBytes: Int = 64 << 20,

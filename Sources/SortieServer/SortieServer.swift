@@ -8,6 +8,7 @@ import Prometheus
 import ServiceLifecycle
 import Sortie
 import SortieAccess
+import SortieGateway
 import SortieService
 import SortiePostgres
 import SortieSQLite
@@ -161,9 +162,23 @@ public struct SortieServer: Sendable {
             server: .http1(configuration: .init(idleTimeout: .init(configuration.idleTimeout))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "sortie",
                                  availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections, logger: logger)),
-            services: service.store.services + [ReloadOnHangup(server: self)],
+            services: service.store.services + [ReloadOnHangup(server: self), dispatcher],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
+    }
+
+    /// Pushes the outbox to the gateway of the configuration in use (none: it only watches the
+    /// outbox), from the addresses of the policy in use. Stopped before the store's services.
+    var dispatcher: Dispatcher {
+        let access = access
+        let policy = service.policy
+        return Dispatcher(outbox: service.store,
+                          sources: .init(settings: { access.current.gatewaySettings },
+                                         senderAddress: { name, channel in
+                                             policy.evaluator.policy.entryPoints.first { $0.name == name && $0.channel == channel }?.address
+                                         }),
+                          signal: service.outboxSignal, status: service.gatewayStatus, metrics: metricsFactory,
+                          logger: logger, pollInterval: configuration.outboxPollInterval)
     }
 
     /// Serves until SIGTERM or SIGINT, then closes the decision log.

@@ -19,12 +19,19 @@ public final class ConversationService: Sendable {
     let now: @Sendable () -> Date
     /// A conversation holding this many messages takes no more (409 `conversation-full`).
     public let maxMessagesPerConversation: Int
+    /// Told of every message this service queues, so that the dispatcher pushes it at once.
+    public let outboxSignal: OutboxSignal
+    /// The channel gateway as the dispatcher last saw it, for `/healthz`.
+    public let gatewayStatus: GatewayStatus
 
     public init(policy: PolicyHolder, store: any ConversationStore, decisionLog: DecisionLog?, metrics: ServiceMetrics,
                 logger: Logger = Logger(label: "sortie.service"),
                 makeId: @escaping @Sendable (String) -> String = { "\($0)-\(TimeOrderedID.make())" },
-                now: @escaping @Sendable () -> Date = Date.init, maxMessagesPerConversation: Int = 10_000) {
+                now: @escaping @Sendable () -> Date = Date.init, maxMessagesPerConversation: Int = 10_000,
+                outboxSignal: OutboxSignal = OutboxSignal(), gatewayStatus: GatewayStatus = GatewayStatus()) {
         self.maxMessagesPerConversation = maxMessagesPerConversation
+        self.outboxSignal = outboxSignal
+        self.gatewayStatus = gatewayStatus
         self.policy = policy
         self.store = store
         self.decisionLog = decisionLog
@@ -184,6 +191,7 @@ public final class ConversationService: Sendable {
             let failed = evaluator.serviceFailure(code, of: decision, locale: request.locale)
             return .decision(failed, json: await record(failed, request: Self.withFacts(request, facts), action: .start, caller: caller))
         case .created(let decision, let facts, let created):
+            if created.firstMessage != nil { outboxSignal.notify() }
             let json = await record(decision, request: Self.withFacts(request, facts), action: .start, caller: caller)
             return Self.createdReply(decision, json: json, created)
         case .replayed, .keyReused:
@@ -266,7 +274,9 @@ public final class ConversationService: Sendable {
         do {
             switch try await store.appendOutboundMessage(conversationId: conversationId, draft, now: now(),
                                                          maxMessages: maxMessagesPerConversation) {
-            case .done(.appended(let message)): return .json(201, ["message": message])
+            case .done(.appended(let message)):
+                outboxSignal.notify()
+                return .json(201, ["message": message])
             case .done(.full(let full)): return conversationFull(full)
             case .notFound: return notFound(conversationId)
             case .notActive(let closed): return notActive(closed)
@@ -415,7 +425,12 @@ public final class ConversationService: Sendable {
     public func conversation(id: String, page: MessagePage, caller: Caller = .open) async -> ServiceReply {
         do {
             switch try await store.conversationView(id: id, page: page) {
-            case .found(let view) where caller.reaches(conversationOf: view.conversation.agentId):
+            case .found(var view) where caller.reaches(conversationOf: view.conversation.agentId):
+                let outbound = view.messages.filter { $0.direction == .outbound && $0.attempts > 0 }.map(\.id)
+                let attempts = try await store.deliveryAttempts(messageIds: outbound)
+                for index in view.messages.indices where view.messages[index].direction == .outbound {
+                    view.messages[index].deliveryAttempts = attempts[view.messages[index].id] ?? []
+                }
                 return .json(200, ConversationReply(view))
             // Another agent's conversation does not exist for this caller, whatever the cursor.
             case .unknownCursor(let conversation) where caller.reaches(conversationOf: conversation.agentId):
@@ -461,12 +476,59 @@ public final class ConversationService: Sendable {
 
     /// `GET /healthz`: 200 when the store reads every table it writes and its last write did
     /// not fail (`StoreHealth`), else 503 with the store's reason; with the policy revision.
+    /// The gateway's state is reported, never a cause of 503: while the gateway is down the
+    /// service still takes conversations, and their messages wait in the outbox.
     public func health() async -> ServiceReply {
         let storeHealth = await store.health()
+        let gateway = gatewayStatus.current
+        var gatewayError: String?
+        if case .failing(let error) = gateway { gatewayError = error }
         guard storeHealth == .ok else {
-            return .json(503, HealthReply(status: "unavailable", revision: policy.revision, store: "\(storeHealth)"))
+            return .json(503, HealthReply(status: "unavailable", revision: policy.revision, store: "\(storeHealth)",
+                                          gateway: gateway.name, gatewayError: gatewayError))
         }
-        return .json(200, HealthReply(status: "ok", revision: policy.revision, store: "ok"))
+        return .json(200, HealthReply(status: "ok", revision: policy.revision, store: "ok", gateway: gateway.name, gatewayError: gatewayError))
+    }
+
+    // MARK: The channel gateway
+
+    /// `POST /v1/messages/{id}/status`: a delivery receipt `{"status": "delivered" | "failed",
+    /// "providerMessageId"?, "error"?}`. 200 `{message}` whether or not it moved the status
+    /// (a status only moves forward); 404 for an unknown or inbound message.
+    public func receipt(messageId: String, _ body: some Collection<UInt8>) async -> ServiceReply {
+        let object: [String: JSONValue]
+        switch RequestBodies.object(body) {
+        case .success(let value): object = value
+        case .failure(let problem): return .error(400, "invalid-request", problem.detail, field: problem.field)
+        }
+        if let problem = RequestBodies.unknownField(object, allowed: RequestBodies.receiptFields) {
+            return .error(400, "invalid-request", problem.detail, field: problem.field)
+        }
+        let fields: (status: String, providerMessageId: String?, error: String?)
+        do {
+            fields = (try RequestBodies.string(object, "status", required: true).get()!,
+                      try RequestBodies.string(object, "providerMessageId", required: false).get(),
+                      try RequestBodies.string(object, "error", required: false).get())
+        } catch {
+            return .error(400, "invalid-request", error.detail, field: error.field)
+        }
+        guard let status = DeliveryReceipt.Status(rawValue: fields.status) else {
+            return .error(400, "invalid-request", "status \"\(fields.status)\" is not delivered or failed", field: "status")
+        }
+        for (name, value) in [("providerMessageId", fields.providerMessageId), ("error", fields.error)] {
+            if let value, value.utf8.count > RequestBodies.maxReceiptFieldBytes {
+                return .error(400, "invalid-request", "\(name) is longer than \(RequestBodies.maxReceiptFieldBytes) bytes", field: name)
+            }
+        }
+        do {
+            switch try await store.applyReceipt(DeliveryReceipt(messageId: messageId, status: status, providerMessageId: fields.providerMessageId,
+                                                                error: fields.error, now: now())) {
+            case .notFound: return .error(404, "not-found", "no outbound message \"\(messageId)\"")
+            case .applied(let message, _): return .json(200, ["message": message])
+            }
+        } catch {
+            return storeUnavailable(error)
+        }
     }
 
     // MARK: Errors

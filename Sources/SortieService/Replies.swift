@@ -59,4 +59,8 @@ struct HealthReply: Encodable {
     var status: String
     var revision: String
     var store: String
+    /// `none`, `ok` or `failing` (`GatewayStatus`).
+    var gateway: String
+    /// Why the last push failed, while `gateway` is `failing`.
+    var gatewayError: String?
 }

@@ -23,6 +23,9 @@ enum RequestBodies {
     static let operationFields = fields(for: .operation)
     static let closeFields = fields(for: .close)
     static let inboundFields: Set<String> = ["channel", "from", "to", "body", "subject", "inReplyTo"]
+    static let receiptFields: Set<String> = ["status", "providerMessageId", "error"]
+    /// The longest `providerMessageId` or `error` a receipt may give.
+    static let maxReceiptFieldBytes = 1_000
 
     /// The body as a JSON object, or why it is not one. A string holding U+0000 is refused here,
     /// at the boundary, because the stores would cut it there (an agent `a\u0000b` stored as `a`).

@@ -49,7 +49,8 @@ import Testing
 
     static let tokenAgentBody = #"{"state":"available"}"#
 
-    static func rows() -> [(String, Row)] {
+    /// `messageId`: an outbound message of the agent's conversation, which the receipt row acts on.
+    static func rows(messageId: String = "msg-unknown") -> [(String, Row)] {
         let asAgent: [Column: Outcome] = [.none: .unauthenticated, .agent: .acts, .otherAgent: .acts, .admin: .forbidden, .integration: .acts]
         let onConversation: [Column: Outcome] = [.none: .unauthenticated, .agent: .acts, .otherAgent: .hidden, .admin: .forbidden, .integration: .acts]
         let gateway: [Column: Outcome] = [.none: .unauthenticated, .agent: .forbidden, .otherAgent: .forbidden, .admin: .forbidden, .integration: .acts]
@@ -75,6 +76,8 @@ import Testing
             ("POST /v1/inbound", Row(method: .post, path: { _ in "/v1/inbound" },
                                      body: { _, n in "{\"channel\":\"sms\",\"from\":\"+3361200\(String(format: "%04d", n))\",\"to\":\"+33186950000\",\"body\":\"Bonjour\"}" },
                                      expected: gateway)),
+            ("POST /v1/messages/{id}/status", Row(method: .post, path: { _ in "/v1/messages/\(messageId)/status" },
+                                                 body: { _, _ in #"{"status":"delivered"}"# }, expected: gateway)),
             ("POST /v1/decisions", Row(method: .post, path: { _ in "/v1/decisions" },
                                        body: { _, _ in "{\"action\":\"options\",\"agent\":\(agent("agent-a"))}" }, expected: operate)),
             ("GET /metrics", Row(method: .get, path: { _ in "/metrics" }, body: { _, _ in nil }, expected: operate)),
@@ -109,12 +112,14 @@ import Testing
             ]
             // The agent's own conversation, which the conversation rows act on.
             let created = try await live.send(.post, "/v1/outbound-conversations",
-                                              smsCreate(agent: Self.tokenAgentBody, to: "+33612000001"),
+                                              smsCreate(agent: Self.tokenAgentBody, to: "+33612000001",
+                                                        extra: #","message":{"body":"Bonjour"}"#),
                                               headers: Credentials.bearer(tokens[.agent]))
             #expect(created.status == 201, "\(created)")
             let id = try #require(created.string("conversation.id"))
+            let messageId = try #require(created.string("message.id"))
             var n = 0
-            for (name, row) in Self.rows() {
+            for (name, row) in Self.rows(messageId: messageId) {
                 for column in Column.allCases {
                     n += 1
                     let reply = try await live.send(row.method, row.path(id), row.body(column, n),

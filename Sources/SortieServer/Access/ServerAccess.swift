@@ -1,6 +1,7 @@
 import Foundation
 import Sortie
 import SortieAccess
+import SortieGateway
 
 /// What a `ServerConfig` file makes of the server: who may sign tokens, the gateway's webhook
 /// secret, the decision log's redaction key and the gateway's address, every file it names
@@ -101,6 +102,9 @@ public struct ServerAccess: Sendable {
                     report("spec.webhooks.secretFile: \(error.message)", at: settings.secretFile.span)
                 }
             }
+            if let gateway = document.gateway, document.webhooks == nil {
+                report("spec.gateway: pushes are signed with the webhook secret; add spec.webhooks.secretFile", at: gateway.url.span)
+            }
             var redactKey: [UInt8]?
             if let file = document.redactKeyFile, let bytes = read(file, field: "spec.decisionLog.redactKeyFile") {
                 if bytes.count < 32 {
@@ -153,5 +157,15 @@ public struct ServerAccess: Sendable {
             }
             return configuration
         }
+    }
+}
+
+extension ServerAccess {
+    /// The dispatcher's settings: `spec.gateway`, signed with `spec.webhooks`' secret (a file
+    /// that names a gateway without a secret does not load).
+    var gatewaySettings: GatewaySettings? {
+        guard let gateway, let webhooks else { return nil }
+        return GatewaySettings(url: gateway.url.value, timeout: .seconds(gateway.timeoutSeconds), maxAttempts: gateway.maxAttempts,
+                               maxBackoff: .seconds(gateway.maxBackoffSeconds), signer: webhooks)
     }
 }

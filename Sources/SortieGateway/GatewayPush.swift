@@ -1,0 +1,132 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import SortieStore
+
+/// What the gateway's answer to one push means (SPEC §6).
+public enum PushAnswer: Sendable, Hashable {
+    /// A 2xx: the gateway took the message, maybe with its own id for it.
+    case accepted(status: Int, providerMessageId: String?)
+    /// A 4xx other than 408 and 429: the gateway refuses the message for good.
+    case rejected(status: Int, text: String)
+    /// A 5xx, 408, 429 or another status, a timeout or a connection error: push again later.
+    case retryable(status: Int?, error: String, retryAfter: Duration?)
+
+    /// The answer for an HTTP status and its body (at most `textLimit` bytes of it are kept).
+    public static func of(status: Int, body: [UInt8], retryAfter: Duration?) -> PushAnswer {
+        switch status {
+        case 200..<300:
+            return .accepted(status: status, providerMessageId: providerMessageId(in: body))
+        case 408, 429:
+            return .retryable(status: status, error: "HTTP \(status)" + excerpt(body), retryAfter: retryAfter)
+        case 400..<500:
+            return .rejected(status: status, text: "HTTP \(status)" + excerpt(body))
+        default:
+            return .retryable(status: status, error: "HTTP \(status)" + excerpt(body), retryAfter: retryAfter)
+        }
+    }
+
+    /// The longest part of an answer's body kept as a message's error.
+    public static let textLimit = 500
+
+    static func excerpt(_ body: [UInt8]) -> String {
+        let text = String(decoding: body.prefix(textLimit), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? "" : ": " + text
+    }
+
+    /// `providerMessageId` of a JSON object answer, when it is a non-empty string.
+    static func providerMessageId(in body: [UInt8]) -> String? {
+        guard !body.isEmpty, let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
+              let id = object["providerMessageId"] as? String, !id.isEmpty, id.utf8.count <= 256 else { return nil }
+        return id
+    }
+
+    /// The attempt to store, and what it makes of the message after `failuresBefore` failed
+    /// pushes: the last allowed attempt that is retryable fails the message.
+    public func outcome(startedAt: Date, failuresBefore: Int, maxAttempts: Int, backoff: Backoff, now: Date,
+                        unit: () -> Double) -> (DeliveryAttempt, DeliveryOutcome) {
+        switch self {
+        case .accepted(let status, let id):
+            return (DeliveryAttempt(at: startedAt, httpStatus: status, error: nil), .sent(providerMessageId: id))
+        case .rejected(let status, let text):
+            return (DeliveryAttempt(at: startedAt, httpStatus: status, error: text), .failed(text))
+        case .retryable(let status, let error, let retryAfter):
+            let attempt = DeliveryAttempt(at: startedAt, httpStatus: status, error: error)
+            let failures = failuresBefore + 1
+            guard failures < maxAttempts else {
+                return (attempt, .failed("no success after \(failures) attempts; the last: \(error)"))
+            }
+            let wait = backoff.delay(afterFailures: failures, retryAfter: retryAfter, unit: unit)
+            return (attempt, .retry(at: now.addingTimeInterval(wait.seconds)))
+        }
+    }
+}
+
+/// The push itself: the JSON of SPEC §6, signed, POSTed with AsyncHTTPClient.
+struct GatewayPush {
+    /// `{"type": "message.outbound", "message": {…}}`, with `null` for an absent subject or `inReplyTo`.
+    struct Body: Encodable {
+        struct Message: Encodable {
+            let id, conversationId, channel, from, to: String
+            let subject, inReplyTo: String?
+            let body: String
+
+            enum CodingKeys: String, CodingKey { case id, conversationId, channel, from, to, subject, inReplyTo, body }
+
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(id, forKey: .id)
+                try container.encode(conversationId, forKey: .conversationId)
+                try container.encode(channel, forKey: .channel)
+                try container.encode(from, forKey: .from)
+                try container.encode(to, forKey: .to)
+                try container.encode(subject, forKey: .subject)
+                try container.encode(inReplyTo, forKey: .inReplyTo)
+                try container.encode(body, forKey: .body)
+            }
+        }
+        let type = "message.outbound"
+        let message: Message
+    }
+
+    static func body(_ delivery: OutboundDelivery, from: String) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let body = Body(message: .init(id: delivery.messageId, conversationId: delivery.conversationId, channel: delivery.channel.rawValue,
+                                       from: from, to: delivery.destination, subject: delivery.subject,
+                                       inReplyTo: delivery.inReplyTo, body: delivery.body))
+        // Strings and an object of strings always encode.
+        return (try? Array(encoder.encode(body))) ?? []
+    }
+
+    /// Pushes `body` for `delivery` and reads the answer (at most 64 KiB of it).
+    static func send(_ body: [UInt8], of delivery: OutboundDelivery, settings: GatewaySettings, client: HTTPClient,
+                     now: Date) async -> PushAnswer {
+        var request = HTTPClientRequest(url: settings.url)
+        request.method = .POST
+        let timestamp = Int64(now.timeIntervalSince1970)
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "User-Agent", value: "sortie")
+        request.headers.add(name: "webhook-id", value: delivery.messageId)
+        request.headers.add(name: "webhook-timestamp", value: String(timestamp))
+        request.headers.add(name: "webhook-signature", value: settings.signer.sign(id: delivery.messageId, timestamp: timestamp, body: body))
+        request.body = .bytes(ByteBuffer(bytes: body))
+        do {
+            let response = try await client.execute(request, timeout: .nanoseconds(Int64(settings.timeout.seconds * 1e9)))
+            let answer = try await response.body.collect(upTo: 64 * 1024)
+            return .of(status: Int(response.status.code), body: Array(answer.readableBytesView),
+                       retryAfter: Backoff.retryAfter(response.headers.first(name: "Retry-After"), now: Date()))
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
+            return .retryable(status: nil, error: "no answer within \(Int(settings.timeout.seconds)) s", retryAfter: nil)
+        } catch {
+            return .retryable(status: nil, error: "cannot reach the gateway: \(Self.describe(error))", retryAfter: nil)
+        }
+    }
+
+    /// An error's text for a message's `lastError`: never the URL's credentials (there are none
+    /// in a push), bounded in length.
+    static func describe(_ error: any Error) -> String {
+        String("\(error)".prefix(300))
+    }
+}
