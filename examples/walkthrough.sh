@@ -9,6 +9,18 @@
 # it then mints each agent's token with `sortie token` (SORTIE=.build/debug/sortie by default),
 # signs the gateway's calls as Standard Webhooks, sends agents' bodies with their state alone,
 # and adds the steps that show who may do what. Without SORTIE_CONFIG_DIR it plays the open mode.
+# With the example channel gateway too (examples/gateway), from the repository's root:
+#   SORTIE_GATEWAY_URL=http://127.0.0.1:8090/sortie scripts/dev-credentials .sortie
+#                                               (--force if .sortie/server.yaml has no gateway yet)
+#   python3 examples/gateway/gateway.py --secret-file .sortie/gateway.secret \
+#     --reply 'Bien reçu, merci.' --log .sortie/gateway.jsonl &
+#   sortie serve --policies policies/ --config .sortie/server.yaml &
+#   SORTIE_CONFIG_DIR=.sortie SORTIE_GATEWAY=1 SORTIE_GATEWAY_LOG=.sortie/gateway.jsonl examples/walkthrough.sh
+# it then waits for the first SMS to be `delivered` (the gateway's receipt) and for the
+# customer's reply the gateway posts (SORTIE_GATEWAY_REPLY, the gateway's --reply: 'Bien reçu,
+# merci.' by default; empty when it was started without one) to join the conversation, and
+# with SORTIE_GATEWAY_LOG finds the message in the gateway's log. Without SORTIE_GATEWAY no
+# gateway is assumed, and in the open mode there is none: messages stay `queued`.
 # Each step prints what it sends and what the service answered, and checks the status: the
 # script exits 1 at the first answer that is not the one the story expects.
 # Destinations and agents get a per-run suffix, so the story can be played again on the same store.
@@ -37,6 +49,17 @@ if [ -n "$CONFIG_DIR" ]; then
   done
   [ -x "$SORTIE" ] || { echo "walkthrough: no sortie binary at $SORTIE (set SORTIE)" >&2; exit 1; }
 fi
+
+# With the example gateway: whether it runs, the reply it posts, its log, and how long to wait.
+GATEWAY="${SORTIE_GATEWAY:-0}"
+GATEWAY_REPLY="${SORTIE_GATEWAY_REPLY-Bien reçu, merci.}"
+GATEWAY_LOG="${SORTIE_GATEWAY_LOG:-}"
+AWAIT_SECONDS="${AWAIT_SECONDS:-10}"
+case "$GATEWAY" in
+  0|"") GATEWAY=0 ;;
+  1) [ -n "$CONFIG_DIR" ] || { echo "walkthrough: SORTIE_GATEWAY=1 needs SORTIE_CONFIG_DIR (the open mode has no gateway)" >&2; exit 1; } ;;
+  *) echo "walkthrough: SORTIE_GATEWAY is 1 or 0, not $GATEWAY" >&2; exit 1 ;;
+esac
 
 # json FIELD.PATH: a value of the last answer (python3 reads the JSON).
 json() {
@@ -100,7 +123,9 @@ credential() {
       id="msg_walk_${RUN}_${timestamp}_$WEBHOOKS"
       HEADERS=(-H "webhook-id: $id" -H "webhook-timestamp: $timestamp"
                -H "webhook-signature: $(webhook_signature "$CONFIG_DIR/gateway.secret" "$id" "$timestamp" "$1")") ;;
-    *) HEADERS=(-H "authorization: Bearer $(token "$CALLER")") ;;
+    *)
+      token "$CALLER" >/dev/null   # minted here, not in the subshell below, so that it is kept
+      HEADERS=(-H "authorization: Bearer $(token "$CALLER")") ;;
   esac
 }
 
@@ -144,6 +169,58 @@ else:
   fi
 }
 
+# message_fact QUERY: from the last answer, a conversation: "status ID" prints message ID's
+# status; "reply BODY" prints the id of an inbound message with that body, or nothing.
+message_fact() {
+  python3 -c 'import json, sys
+messages = json.loads(sys.argv[1]).get("messages") or []
+kind, value = sys.argv[2].split(" ", 1)
+if kind == "status":
+    print(next((m.get("status", "") for m in messages if m.get("id") == value), ""))
+else:
+    print(next((m["id"] for m in messages if m.get("direction") == "inbound" and m.get("body") == value), ""))' "$LAST" "$1"
+}
+
+# await_fact TITLE PATH QUERY EXPECTED [HINT]: GETs PATH as CALLER until `message_fact QUERY`
+# prints EXPECTED ("any" for anything but nothing), for at most AWAIT_SECONDS; otherwise
+# prints the last answer and HINT, and exits 1.
+await_fact() {
+  local title="$1" path="$2" query="$3" expected="$4" hint="${5:-}"
+  echo "== $title"
+  [ -z "$CONFIG_DIR" ] || echo "   as $CALLER"
+  if [ "$expected" = any ]; then
+    echo "   GET $path until there is a $query (${AWAIT_SECONDS} s at most)"
+  else
+    echo "   GET $path until $query is $expected (${AWAIT_SECONDS} s at most)"
+  fi
+  local start="$SECONDS" out status fact=""
+  while :; do
+    credential ""
+    out="$(curl -sS "$BASE_URL$path" "${HEADERS[@]}" -w $'\n%{http_code}')"
+    status="${out##*$'\n'}"
+    LAST="${out%$'\n'*}"
+    if [ "$status" = 200 ]; then
+      fact="$(message_fact "$query")"
+      if { [ "$expected" = any ] && [ -n "$fact" ]; } || [ "$fact" = "$expected" ]; then
+        echo "   -> $status ${fact} after $((SECONDS - start)) s"
+        return 0
+      fi
+      # A failed message does not move again: no use waiting.
+      if [ "${query%% *}" = status ] && [ "$fact" = failed ]; then
+        echo "   the message failed: $LAST" >&2
+        [ -z "$hint" ] || echo "   $hint" >&2
+        exit 1
+      fi
+    fi
+    if [ $((SECONDS - start)) -ge "$AWAIT_SECONDS" ]; then
+      echo "   not within ${AWAIT_SECONDS} s: $query is \"$fact\"; the last answer ($status): $LAST" >&2
+      [ -z "$hint" ] || echo "   $hint" >&2
+      exit 1
+    fi
+    sleep 0.25
+  done
+}
+
 premium="$(agent "$AGENT" premium available)"
 
 as agent "$AGENT" premium
@@ -153,7 +230,43 @@ echo "   sms limit $(json decision.channels.0.limit), entry points $(json decisi
 step "An SMS conversation, with a template as first message" 201 POST /v1/outbound-conversations \
   "{\"agent\":$premium,\"channel\":\"sms\",\"to\":\"$SMS_A\",\"entryPoint\":\"support-sms-fr\",\"message\":{\"template\":\"rappel-rendez-vous\",\"variables\":{\"prenom\":\"Léa\",\"date\":\"3 mars\",\"heure\":\"10h\"}}}"
 SMS_CONVERSATION="$(json conversation.id)"
-echo "   conversation $SMS_CONVERSATION to $(json conversation.destination), task $(json task.state), message $(json message.status)"
+SMS_MESSAGE="$(json message.id)"
+SMS_DESTINATION="$(json conversation.destination)"
+echo "   conversation $SMS_CONVERSATION to $SMS_DESTINATION, task $(json task.state), message $SMS_MESSAGE $(json message.status)"
+
+if [ "$GATEWAY" = 1 ]; then
+  echo "-- the message goes out through the channel gateway and an answer comes back"
+  await_fact "The gateway took the SMS and its receipt says delivered" "/v1/conversations/$SMS_CONVERSATION" "status $SMS_MESSAGE" delivered \
+    "is the gateway running, and does $CONFIG_DIR/server.yaml have spec.gateway? (SORTIE_GATEWAY_URL=http://127.0.0.1:8090/sortie scripts/dev-credentials --force $CONFIG_DIR)"
+  echo "   provider id $(python3 -c 'import json, sys
+print(next((m.get("providerMessageId") or "" for m in json.loads(sys.argv[1])["messages"] if m["id"] == sys.argv[2]), ""))' "$LAST" "$SMS_MESSAGE")"
+  as nobody
+  step "The service's health shows the gateway answering" 200 GET /healthz
+  echo "   gateway $(json gateway)"
+  [ "$(json gateway)" = ok ] || { echo "   expected the gateway ok" >&2; exit 1; }
+  as agent "$AGENT" premium
+  if [ -n "$GATEWAY_LOG" ]; then
+    echo "== The gateway's log has the message, from the entry point to the normalized destination"
+    echo "   $GATEWAY_LOG"
+    python3 -c 'import json, sys
+path, message, sender, destination = sys.argv[1:]
+entries = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
+found = [e["message"] for e in entries if e.get("message", {}).get("id") == message]
+if len(found) != 1:
+    sys.exit(f"   expected one entry for {message}; found {len(found)}")
+if (found[0]["channel"], found[0]["from"], found[0]["to"]) != ("sms", sender, destination):
+    sys.exit(f"   expected sms from {sender} to {destination}; the entry: {found[0]}")
+print("   -> sms " + found[0]["from"] + " -> " + found[0]["to"] + ": " + json.dumps(found[0]["body"], ensure_ascii=False))' \
+      "$GATEWAY_LOG" "$SMS_MESSAGE" "+33186950000" "$SMS_DESTINATION"
+  fi
+  if [ -n "$GATEWAY_REPLY" ]; then
+    await_fact "The customer's reply, posted by the gateway, joins the conversation" "/v1/conversations/$SMS_CONVERSATION" "reply $GATEWAY_REPLY" any
+  fi
+elif [ -z "$CONFIG_DIR" ]; then
+  echo "   the open mode has no channel gateway: the message stays queued"
+else
+  echo "   not followed (SORTIE_GATEWAY=1 follows it through a gateway): without spec.gateway it stays queued"
+fi
 
 step "An email conversation" 201 POST /v1/outbound-conversations \
   "{\"agent\":$premium,\"channel\":\"email\",\"to\":\"$EMAIL\",\"entryPoint\":\"service-client\",\"subject\":\"Votre dossier $RUN\",\"message\":{\"body\":\"Bonjour, nous revenons vers vous.\"}}"
