@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "SortieYAML", dependencies: ["CLibYAML"]),
         // The engine: diagnostics, model, compiler stages, lint rules (and later the evaluator).
         .target(name: "Sortie", dependencies: ["SortieYAML"],
-                exclude: ["Evaluator/Destination/country-calling-codes.txt"]),
+                exclude: ["Evaluator/Destination/country-calling-codes.txt", "Evaluator/Destination/country-time-zones.txt"]),
         // What the conversation service stores, as a protocol with one implementation per database.
         .target(name: "SortieStore", dependencies: [
             "Sortie",
@@ -104,6 +104,13 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "sortie", dependencies: ["SortieCLI"]),
+        // The dispatcher's benchmark (docs/benchmarks.md): built with the package so it cannot go stale.
+        .executableTarget(name: "sortie-gateway-benchmark", dependencies: [
+            "SortieServer",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], path: "Benchmarks/gateway-dispatch"),
         // examples/: built with the package and run by a test, so it cannot go stale.
         .executableTarget(name: "sortie-embedding-example", dependencies: ["Sortie"], path: "examples/embedding"),
 

@@ -71,11 +71,13 @@ public final class Dispatcher: Service, CustomStringConvertible {
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
-                group.addTask { [signal, doorbell] in
-                    for await _ in signal.wakeUps { doorbell.ring() }
+                let wakeUps = signal.subscribe()
+                group.addTask { [doorbell] in
+                    for await _ in wakeUps { doorbell.ring() }
                 }
                 await rounds(client: client, group: &group)
-                signal.finish()
+                // Ends the wake-up listener; the pushes are all done by now.
+                group.cancelAll()
             }
         } onGracefulShutdown: { [doorbell] in
             doorbell.ring()
@@ -93,19 +95,21 @@ public final class Dispatcher: Service, CustomStringConvertible {
             let settings = sources.settings()
             // A gateway configured but not yet pushed to is taken to be fine.
             if settings == nil { status.set(.none) } else if status.current == .none { status.set(.ok) }
+            // Full: the next push that ends rings; the outbox is not read meanwhile.
+            let saturated = inFlight.load(ordering: .sequentiallyConsistent) >= maxInFlight
             var claimed = 0
-            if let settings, inFlight.load(ordering: .relaxed) < maxInFlight {
+            if let settings, !saturated {
                 claimed = await claim(settings: settings, client: client, group: &group)
             }
-            if ContinuousClock.now - lastState >= pollInterval || claimed == 0 {
+            if !saturated && (ContinuousClock.now - lastState >= pollInterval || claimed == 0) {
                 lastState = ContinuousClock.now
                 nextDue = await observeOutbox()
             }
-            if claimed > 0 && inFlight.load(ordering: .relaxed) < maxInFlight { continue }
-            await doorbell.wait(timeout: wait(until: nextDue, settings: settings))
+            if claimed > 0 && inFlight.load(ordering: .sequentiallyConsistent) < maxInFlight { continue }
+            await doorbell.wait(timeout: saturated ? pollInterval : wait(until: nextDue, settings: settings))
         }
         // Shutting down: no new claims; the pushes under way end within their timeout.
-        while inFlight.load(ordering: .relaxed) > 0 {
+        while inFlight.load(ordering: .sequentiallyConsistent) > 0 && !Task.isCancelled {
             await doorbell.wait(timeout: .milliseconds(100))
             await record()
         }
@@ -126,17 +130,17 @@ public final class Dispatcher: Service, CustomStringConvertible {
         let deliveries: [OutboundDelivery]
         do {
             deliveries = try await outbox.claimDeliveries(now: start, claim: UUID().uuidString, leaseUntil: start.addingTimeInterval(settings.lease.seconds),
-                                                          limit: maxInFlight - inFlight.load(ordering: .relaxed))
+                                                          limit: maxInFlight - inFlight.load(ordering: .sequentiallyConsistent))
         } catch {
             logger.error("the outbox cannot be read; retrying", metadata: ["error": "\(error)"])
             return 0
         }
         for delivery in deliveries {
-            inFlight.add(1, ordering: .relaxed)
+            inFlight.add(1, ordering: .sequentiallyConsistent)
             group.addTask { [self] in
                 let report = await push(delivery, settings: settings, client: client)
                 finished.withLock { $0.append(report) }
-                inFlight.subtract(1, ordering: .relaxed)
+                inFlight.subtract(1, ordering: .sequentiallyConsistent)
                 doorbell.ring()
             }
         }
@@ -158,7 +162,7 @@ public final class Dispatcher: Service, CustomStringConvertible {
         let (attempt, outcome) = answer.outcome(startedAt: startedAt, failuresBefore: delivery.attempts, maxAttempts: settings.maxAttempts,
                                                 backoff: Backoff(maxBackoff: settings.maxBackoff), now: now(), unit: unit)
         switch answer {
-        case .retryable(_, let error, _): status.set(.failing(error))
+        case .retryable: status.set(.failing(answer.summary))
         case .accepted, .rejected(status: 400..., _): status.set(.ok)
         case .rejected: break
         }
@@ -174,15 +178,36 @@ public final class Dispatcher: Service, CustomStringConvertible {
 
     /// Writes the outcomes of the pushes that ended. Reports that cannot be written are kept for
     /// the next round; if the process dies first, the leases end and the messages go again.
+    /// A batch that fails is written again one report at a time, so that one report the
+    /// database refuses cannot hold the others back; that report is dropped after a few tries
+    /// (its lease ends and its message is pushed again).
     private func record() async {
         let reports = finished.withLock { reports in defer { reports = [] }; return reports }
         guard !reports.isEmpty else { return }
+        // In one order on every instance, so that two batches never wait on each other's rows.
+        let sorted = reports.sorted { $0.delivery.messageId < $1.delivery.messageId }
         do {
-            try await outbox.finishDeliveries(reports)
+            try await outbox.finishDeliveries(sorted)
+            return
         } catch {
-            logger.error("push outcomes cannot be written; retrying", metadata: ["error": "\(error)", "reports": "\(reports.count)"])
-            finished.withLock { $0.insert(contentsOf: reports, at: 0) }
-            try? await Task.sleep(for: .milliseconds(200))
+            logger.error("push outcomes cannot be written together; writing them one by one",
+                         metadata: ["error": "\(error)", "reports": "\(reports.count)"])
+        }
+        for report in sorted {
+            var written = false
+            for attempt in 0..<3 where !written {
+                do {
+                    try await outbox.finishDeliveries([report])
+                    written = true
+                } catch {
+                    if attempt == 2 {
+                        logger.error("a push outcome cannot be written; its message will be pushed again after its lease",
+                                     metadata: ["message": "\(report.delivery.messageId)", "error": "\(error)"])
+                    } else {
+                        try? await Task.sleep(for: .milliseconds(200))
+                    }
+                }
+            }
         }
     }
 

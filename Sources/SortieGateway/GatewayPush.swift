@@ -31,15 +31,32 @@ public enum PushAnswer: Sendable, Hashable {
     public static let textLimit = 500
 
     static func excerpt(_ body: [UInt8]) -> String {
-        let text = String(decoding: body.prefix(textLimit), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = printable(String(decoding: body.prefix(textLimit), as: UTF8.self)).trimmingCharacters(in: .whitespacesAndNewlines)
         return text.isEmpty ? "" : ": " + text
     }
 
-    /// `providerMessageId` of a JSON object answer, when it is a non-empty string.
+    /// `providerMessageId` of a JSON object answer, when it is a non-empty string of printable
+    /// characters.
     static func providerMessageId(in body: [UInt8]) -> String? {
         guard !body.isEmpty, let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
-              let id = object["providerMessageId"] as? String, !id.isEmpty, id.utf8.count <= 256 else { return nil }
+              let id = object["providerMessageId"] as? String, !id.isEmpty, id.utf8.count <= 256, printable(id) == id else { return nil }
         return id
+    }
+
+    /// The text with each control character (NUL, which PostgreSQL refuses in text, included)
+    /// replaced by a space: what a gateway answers is stored and shown, never trusted.
+    static func printable(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : $0 }))
+    }
+
+    /// The short form of the answer that `/healthz`, which anyone may read, shows: the status
+    /// or the kind of failure, never the gateway's text or address.
+    public var summary: String {
+        switch self {
+        case .accepted(let status, _), .rejected(let status, _): "HTTP \(status)"
+        case .retryable(let status?, _, _): "HTTP \(status)"
+        case .retryable(nil, let error, _): error.hasPrefix("no answer") ? "no answer in time" : "cannot reach the gateway"
+        }
     }
 
     /// The attempt to store, and what it makes of the message after `failuresBefore` failed
@@ -112,17 +129,42 @@ struct GatewayPush {
         request.headers.add(name: "webhook-timestamp", value: String(timestamp))
         request.headers.add(name: "webhook-signature", value: settings.signer.sign(id: delivery.messageId, timestamp: timestamp, body: body))
         request.body = .bytes(ByteBuffer(bytes: body))
-        do {
-            let response = try await client.execute(request, timeout: .nanoseconds(Int64(settings.timeout.seconds * 1e9)))
-            let answer = try await response.body.collect(upTo: 64 * 1024)
-            return .of(status: Int(response.status.code), body: Array(answer.readableBytesView),
-                       retryAfter: Backoff.retryAfter(response.headers.first(name: "Retry-After"), now: Date()))
-        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
-            return .retryable(status: nil, error: "no answer within \(Int(settings.timeout.seconds)) s", retryAfter: nil)
-        } catch {
-            return .retryable(status: nil, error: "cannot reach the gateway: \(Self.describe(error))", retryAfter: nil)
+        let prepared = request
+        let timedOut = PushAnswer.retryable(status: nil, error: "no answer within \(Int(settings.timeout.seconds)) s", retryAfter: nil)
+        // One limit for the whole exchange: the client's own deadline ends with the answer's
+        // head, and a body that trickles must not hold the push past its lease.
+        return await withTaskGroup(of: PushAnswer?.self) { group in
+            group.addTask {
+                do {
+                    let response = try await client.execute(prepared, timeout: .nanoseconds(Int64(settings.timeout.seconds * 1e9)))
+                    // The first bytes are enough to classify and quote; the rest is dropped.
+                    var answer: [UInt8] = []
+                    for try await chunk in response.body {
+                        answer += chunk.readableBytesView.prefix(maxAnswerBytes - answer.count)
+                        if answer.count >= maxAnswerBytes { break }
+                    }
+                    return .of(status: Int(response.status.code), body: answer,
+                               retryAfter: Backoff.retryAfter(response.headers.first(name: "Retry-After"), now: Date()))
+                } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
+                    return timedOut
+                } catch is CancellationError {
+                    return nil
+                } catch {
+                    return .retryable(status: nil, error: "cannot reach the gateway: \(Self.describe(error))", retryAfter: nil)
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: settings.timeout)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first ?? timedOut
         }
     }
+
+    /// The most of an answer's body that is read.
+    static let maxAnswerBytes = 64 * 1024
 
     /// An error's text for a message's `lastError`: never the URL's credentials (there are none
     /// in a push), bounded in length.

@@ -62,19 +62,21 @@ extension PostgresStore {
                 case .sent(let providerMessageId):
                     try await connection.query("""
                         UPDATE messages SET status = CASE WHEN status = 'queued' THEN 'sent' ELSE status END,
-                               provider_message_id = COALESCE(provider_message_id, \(providerMessageId)), last_error = NULL,
+                               provider_message_id = COALESCE(provider_message_id, \(providerMessageId)),
+                               last_error = CASE WHEN status = 'queued' THEN NULL ELSE last_error END,
                                claim = NULL, claimed_until = NULL
                         WHERE id = \(id) AND claim = \(claim)
                         """, logger: logger)
                 case .failed(let error):
                     try await connection.query("""
                         UPDATE messages SET status = CASE WHEN status = 'queued' THEN 'failed' ELSE status END,
-                               last_error = \(error), claim = NULL, claimed_until = NULL
+                               last_error = CASE WHEN status = 'queued' THEN \(error) ELSE last_error END, claim = NULL, claimed_until = NULL
                         WHERE id = \(id) AND claim = \(claim)
                         """, logger: logger)
                 case .retry(let at):
                     try await connection.query("""
-                        UPDATE messages SET next_attempt_at = \(StoredTime.seconds(at)), last_error = \(report.attempt.error),
+                        UPDATE messages SET next_attempt_at = \(StoredTime.seconds(at)),
+                               last_error = CASE WHEN status = 'queued' THEN \(report.attempt.error) ELSE last_error END,
                                claim = NULL, claimed_until = NULL
                         WHERE id = \(id) AND claim = \(claim)
                         """, logger: logger)

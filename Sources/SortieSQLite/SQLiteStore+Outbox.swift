@@ -52,18 +52,20 @@ extension SQLiteStore {
                 case .sent(let providerMessageId):
                     try db.cachedStatement(sql: """
                         UPDATE messages SET status = CASE WHEN status = 'queued' THEN 'sent' ELSE status END,
-                               provider_message_id = COALESCE(provider_message_id, ?), last_error = NULL, claim = NULL, claimed_until = NULL
+                               provider_message_id = COALESCE(provider_message_id, ?),
+                               last_error = CASE WHEN status = 'queued' THEN NULL ELSE last_error END, claim = NULL, claimed_until = NULL
                         WHERE id = ? AND claim = ?
                         """).execute(arguments: [providerMessageId, id, report.delivery.claim])
                 case .failed(let error):
                     try db.cachedStatement(sql: """
                         UPDATE messages SET status = CASE WHEN status = 'queued' THEN 'failed' ELSE status END,
-                               last_error = ?, claim = NULL, claimed_until = NULL
+                               last_error = CASE WHEN status = 'queued' THEN ? ELSE last_error END, claim = NULL, claimed_until = NULL
                         WHERE id = ? AND claim = ?
                         """).execute(arguments: [error, id, report.delivery.claim])
                 case .retry(let at):
                     try db.cachedStatement(sql: """
-                        UPDATE messages SET next_attempt_at = ?, last_error = ?, claim = NULL, claimed_until = NULL
+                        UPDATE messages SET next_attempt_at = ?, last_error = CASE WHEN status = 'queued' THEN ? ELSE last_error END,
+                               claim = NULL, claimed_until = NULL
                         WHERE id = ? AND claim = ?
                         """).execute(arguments: [StoredTime.seconds(at), report.attempt.error, id, report.delivery.claim])
                 }

@@ -452,24 +452,9 @@ paths:
         - bearerAuth: [integration]
         - webhookSignature: []
       parameters:
-        - name: webhook-id
-          in: header
-          required: false
-          description: "Signed webhook: the delivery's id, the same on every retry of it"
-          schema: { type: string }
-          example: msg_2mVqzK8bT1QeHn7p
-        - name: webhook-timestamp
-          in: header
-          required: false
-          description: "Signed webhook: when it was signed, in Unix seconds; outside the configured tolerance (300 s by default) it is 401"
-          schema: { type: string, pattern: "^[0-9]{1,12}$" }
-          example: "1772443800"
-        - name: webhook-signature
-          in: header
-          required: false
-          description: 'Signed webhook: space-separated `v1,<base64>` signatures, each an HMAC-SHA256 of `webhook-id + "." + webhook-timestamp + "." + body` with the key after `whsec_`; one that matches suffices'
-          schema: { type: string }
-          example: "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+        - $ref: "#/components/parameters/WebhookId"
+        - $ref: "#/components/parameters/WebhookTimestamp"
+        - $ref: "#/components/parameters/WebhookSignature"
       requestBody:
         required: true
         content:
@@ -543,24 +528,9 @@ paths:
           description: The outbound message's id (the `webhook-id` of its push)
           schema: { type: string, minLength: 1 }
           example: msg-0192f1c2-7a3e-7b1c-9d2e-3f4a5b6c7d8e
-        - name: webhook-id
-          in: header
-          required: false
-          description: "Signed webhook: the delivery's id, the same on every retry of it"
-          schema: { type: string }
-          example: rcpt_2mVqzK8bT1QeHn7p
-        - name: webhook-timestamp
-          in: header
-          required: false
-          description: "Signed webhook: when it was signed, in Unix seconds"
-          schema: { type: string, pattern: "^[0-9]{1,12}$" }
-          example: "1772443800"
-        - name: webhook-signature
-          in: header
-          required: false
-          description: 'Signed webhook: space-separated `v1,<base64>` signatures'
-          schema: { type: string }
-          example: "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+        - $ref: "#/components/parameters/WebhookId"
+        - $ref: "#/components/parameters/WebhookTimestamp"
+        - $ref: "#/components/parameters/WebhookSignature"
       requestBody:
         required: true
         content:
@@ -734,6 +704,27 @@ components:
         `webhook-timestamp` headers it covers (see `POST /v1/inbound`). The key is the
         configuration's `webhooks.secretFile`: `whsec_` and the base64 of the key.
   parameters:
+    WebhookId:
+      name: webhook-id
+      in: header
+      required: false
+      description: "Signed webhook: the delivery's id, the same on every retry of it"
+      schema: { type: string }
+      example: msg_2mVqzK8bT1QeHn7p
+    WebhookTimestamp:
+      name: webhook-timestamp
+      in: header
+      required: false
+      description: "Signed webhook: when it was signed, in Unix seconds; outside the configured tolerance (300 s by default) it is 401"
+      schema: { type: string, pattern: "^[0-9]{1,12}$" }
+      example: "1772443800"
+    WebhookSignature:
+      name: webhook-signature
+      in: header
+      required: false
+      description: 'Signed webhook: space-separated `v1,<base64>` signatures, each an HMAC-SHA256 of `webhook-id + "." + webhook-timestamp + "." + body` with the key after `whsec_`; one that matches suffices'
+      schema: { type: string }
+      example: "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
     ConversationId:
       name: id
       in: path

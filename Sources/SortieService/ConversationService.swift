@@ -496,6 +496,8 @@ public final class ConversationService: Sendable {
     /// "providerMessageId"?, "error"?}`. 200 `{message}` whether or not it moved the status
     /// (a status only moves forward); 404 for an unknown or inbound message.
     public func receipt(messageId: String, _ body: some Collection<UInt8>) async -> ServiceReply {
+        // No stored id holds U+0000, and PostgreSQL would refuse it in a query.
+        guard !messageId.unicodeScalars.contains("\u{0}") else { return .error(404, "not-found", "no outbound message with this id") }
         let object: [String: JSONValue]
         switch RequestBodies.object(body) {
         case .success(let value): object = value

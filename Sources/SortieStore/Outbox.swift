@@ -163,24 +163,27 @@ extension MessageRecord.Status {
 }
 
 /// Wakes the dispatcher when a message was queued in this process, so that it pushes at once
-/// instead of at its next poll. Any number of notifications before a wait make one wake-up.
+/// instead of at its next poll. Each subscriber has its own stream; any number of
+/// notifications before it reads make one wake-up.
 public final class OutboxSignal: Sendable {
-    private let continuation: AsyncStream<Void>.Continuation
-    /// The wake-ups; one consumer (the dispatcher).
-    public let wakeUps: AsyncStream<Void>
+    private let subscribers = Mutex<[UUID: AsyncStream<Void>.Continuation]>([:])
 
-    public init() {
-        (wakeUps, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    public init() {}
+
+    /// A stream of wake-ups, ended when its reader is cancelled.
+    public func subscribe() -> AsyncStream<Void> {
+        let id = UUID()
+        let (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        continuation.onTermination = { [weak self] _ in
+            _ = self?.subscribers.withLock { $0.removeValue(forKey: id) }
+        }
+        subscribers.withLock { $0[id] = continuation }
+        return stream
     }
 
     /// A message was committed to the outbox.
     public func notify() {
-        continuation.yield()
-    }
-
-    /// Ends the wake-ups (at shutdown).
-    public func finish() {
-        continuation.finish()
+        for continuation in subscribers.withLock({ Array($0.values) }) { continuation.yield() }
     }
 }
 
@@ -191,7 +194,8 @@ public final class GatewayStatus: Sendable {
         case none
         /// The last push got an answer that was not a server error.
         case ok
-        /// The last push failed in a way that will be retried, with its error.
+        /// The last push failed in a way that will be retried, with its short form
+        /// (`PushAnswer.summary`: a status or the kind of failure, never the gateway's text).
         case failing(String)
 
         /// `none`, `ok` or `failing`.

@@ -84,6 +84,23 @@ import Testing
         }
     }
 
+    /// Sends `signal` and waits for the process to end on a thread of its own (SIGKILL after
+    /// 30 s): `waitUntilExit` spins a run loop, which on the pool's few threads would starve
+    /// the in-process server the process may still be talking to.
+    static func stop(_ process: Process, signal: Int32 = SIGTERM) async {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, signal)
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            Thread.detachNewThread {
+                let deadline = Date().addingTimeInterval(30)
+                while process.isRunning && Date() < deadline { usleep(20_000) }
+                if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+                process.waitUntilExit()
+                continuation.resume()
+            }
+        }
+    }
+
     static func http(_ port: Int, _ method: HTTPRequest.Method, _ path: String, _ body: String? = nil) async throws -> (Int, String) {
         try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
             let response = try await client.execute(.init(path, method: method, body: body.map { ByteBuffer(string: $0) }))
@@ -190,6 +207,64 @@ import Testing
                 #expect(output.contains(expected), "\(expected)")
             }
             #expect(try await live.inspector.count("conversations", where: "agent_id = 'agent-walk-525252'") == 3)
+        }
+    }
+
+    /// The story with the example gateway (examples/gateway/gateway.py): the first SMS goes
+    /// out, its receipt says delivered, and the customer's reply comes back.
+    @Test func theWalkthroughThroughTheExampleGatewaySeesAMessageGoOutAndComeBack() async throws {
+        let folder = try TemporaryFolder.make()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let credentials = folder.appendingPathComponent("dev")
+        let gatewayPort = try unusedLoopbackPort()
+        let generate = Process()
+        generate.executableURL = URL(fileURLWithPath: "/bin/bash")
+        generate.arguments = [Self.repository.appendingPathComponent("scripts/dev-credentials").path, credentials.path]
+        generate.environment = ProcessInfo.processInfo.environment.merging(["SORTIE_GATEWAY_URL": "http://127.0.0.1:\(gatewayPort)/sortie"]) { $1 }
+        #expect(try await Self.output(of: generate).status == 0)
+        let config = credentials.appendingPathComponent("server.yaml").path
+        let log = folder.appendingPathComponent("gateway.jsonl").path
+        try await LiveServer.with(policies: examplePolicies, configure: { $0.configFile = config }) { live in
+            let gateway = Process()
+            gateway.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            gateway.arguments = ["python3", Self.repository.appendingPathComponent("examples/gateway/gateway.py").path,
+                                 "--port", String(gatewayPort), "--secret-file", credentials.appendingPathComponent("gateway.secret").path,
+                                 "--sortie", "http://127.0.0.1:\(live.port)", "--receipt-delay", "0.2",
+                                 "--reply", "Bien reçu, merci.", "--log", log]
+            gateway.standardOutput = FileHandle.nullDevice
+            gateway.standardError = FileHandle.nullDevice
+            let sortie = try Self.executable("sortie").path
+            try gateway.run()
+            // Ready once its /healthz answers.
+            var ready = false
+            for _ in 0..<150 where !ready {
+                ready = (try? await LiveServer.request(port: gatewayPort, .get, "/healthz", timeout: .seconds(2)))?.status == 200
+                if !ready { try await Task.sleep(for: .milliseconds(200)) }
+            }
+            #expect(ready, "the example gateway did not start")
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/bash")
+            process.arguments = [Self.repository.appendingPathComponent("examples/walkthrough.sh").path]
+            process.environment = ProcessInfo.processInfo.environment.merging([
+                "BASE_URL": "http://127.0.0.1:\(live.port)", "RUN": "626262", "SORTIE_CONFIG_DIR": credentials.path,
+                "SORTIE": sortie, "SORTIE_GATEWAY": "1", "SORTIE_GATEWAY_LOG": log,
+                "AWAIT_SECONDS": "60",
+            ]) { $1 }
+            let walked: (status: Int32, output: String)
+            do {
+                walked = try await Self.output(of: process)
+            } catch {
+                await Self.stop(gateway)
+                throw error
+            }
+            await Self.stop(gateway)
+            let (status, output) = walked
+            #expect(status == 0, "\(output)")
+            for expected in ["The gateway took the SMS and its receipt says delivered", "gateway ok", "-> sms +33186950000 -> +33",
+                             "joins the conversation", "walkthrough complete"] {
+                #expect(output.contains(expected), "\(expected)")
+            }
+            #expect(try await live.inspector.count("messages", where: "direction = 'inbound' AND body = 'Bien reçu, merci.'") >= 1)
         }
     }
 

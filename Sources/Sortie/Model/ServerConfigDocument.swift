@@ -1,3 +1,5 @@
+import Foundation
+
 /// `kind: ServerConfig`: who may call `sortie serve` and how it reaches the channel gateway.
 ///
 /// Not part of a policy set: `sortie serve --config FILE` and `sortie lint --config FILE` read
@@ -150,9 +152,18 @@ public struct ServerConfigDocument: Sendable {
             document.redactKeyFile = fields.read(redactKeyFileField)
         }
         if let fields = spec.read(gatewayField), let url = fields.read(urlField) {
-            if !(url.value.hasPrefix("http://") || url.value.hasPrefix("https://")) || url.value.contains(where: \.isWhitespace) {
+            let components = URLComponents(string: url.value)
+            if !(url.value.hasPrefix("http://") || url.value.hasPrefix("https://")) || url.value.contains(where: \.isWhitespace)
+                || (components?.host ?? "").isEmpty {
                 context.report(Diagnostic(rule: rule, severity: .error, message: "spec.gateway.url: \(YAMLScalar.quote(url.value)) is not an http or https URL",
                                           file: url.span.file, start: url.span.start, end: url.span.end))
+            } else if components?.user != nil || components?.password != nil {
+                // Not positioned, so that no renderer shows the line: the part before the host
+                // is a credential.
+                context.report(Diagnostic(rule: rule, severity: .error,
+                                          message: "spec.gateway.url (line \(url.span.start.line)): credentials in the URL are not sent; "
+                                              + "remove them (the gateway checks each push's signature instead)",
+                                          file: url.span.file, start: nil, end: nil))
             }
             document.gateway = Gateway(url: url, timeoutSeconds: fields.read(timeoutField)?.value ?? 10,
                                        maxAttempts: fields.read(maxAttemptsField)?.value ?? 12,

@@ -41,14 +41,15 @@ final class GatewayReceiver: Sendable {
     /// The answer for a push, given how many pushes of its id came before it.
     typealias Script = @Sendable (_ push: Push, _ earlierOfSameId: Int) -> Answer
 
-    private let verifier: WebhookVerifier
+    /// Checks each push's signature; set once the server's secret exists (`verify(with:)`).
+    private let verifier: Mutex<WebhookVerifier?>
     private let state = Mutex<(pushes: [Push], inFlight: [String: Int], overlaps: Int, script: Script)>(
         ([], [:], 0, { push, _ in .ok("gw-\(push.id)") }))
     let port: Int
     private let stop: @Sendable () async -> Void
 
-    private init(verifier: WebhookVerifier, port: Int, stop: @escaping @Sendable () async -> Void) {
-        self.verifier = verifier
+    private init(verifier: WebhookVerifier?, port: Int, stop: @escaping @Sendable () async -> Void) {
+        self.verifier = Mutex(verifier)
         self.port = port
         self.stop = stop
     }
@@ -57,12 +58,16 @@ final class GatewayReceiver: Sendable {
     var pushes: [Push] { state.withLock { $0.pushes } }
     var overlaps: Int { state.withLock { $0.overlaps } }
 
+    func verify(with verifier: WebhookVerifier) {
+        self.verifier.withLock { $0 = verifier }
+    }
+
     func answer(with script: @escaping Script) {
         state.withLock { $0.script = script }
     }
 
     /// Starts a receiver (on `port`, or one the system picks), runs `body`, and stops it.
-    static func with<T: Sendable>(verifier: WebhookVerifier, port: Int = 0,
+    static func with<T: Sendable>(verifier: WebhookVerifier? = nil, port: Int = 0,
                                   _ body: @Sendable (GatewayReceiver) async throws -> T) async throws -> T {
         let receiver = try await start(verifier: verifier, port: port)
         do {
@@ -76,7 +81,7 @@ final class GatewayReceiver: Sendable {
     }
 
     /// Starts a receiver; the caller stops it with `shutdown()`.
-    static func start(verifier: WebhookVerifier, port: Int = 0) async throws -> GatewayReceiver {
+    static func start(verifier: WebhookVerifier?, port: Int = 0) async throws -> GatewayReceiver {
         let holder = Mutex<GatewayReceiver?>(nil)
         let router = Router()
         router.post("/sortie") { request, _ -> Response in
@@ -90,9 +95,16 @@ final class GatewayReceiver: Sendable {
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)),
                               onServerRunning: { channel in portSink.yield(channel.localAddress?.port ?? 0) }, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        let task = Task { try await group.run() }
+        // A port that cannot be bound ends the port stream, so that the wait below ends too.
+        let task = Task {
+            defer { portSink.finish() }
+            try await group.run()
+        }
         var iterator = ports.makeAsyncIterator()
-        guard let bound = await iterator.next() else { throw CancellationError() }
+        guard let bound = await iterator.next() else {
+            _ = await task.result
+            throw POSIXError(.EADDRINUSE)
+        }
         let receiver = GatewayReceiver(verifier: verifier, port: bound, stop: {
             await group.triggerGracefulShutdown()
             _ = await task.result
@@ -109,7 +121,8 @@ final class GatewayReceiver: Sendable {
         let id = request.headers[.init("webhook-id")!] ?? ""
         let timestamp = request.headers[.init("webhook-timestamp")!] ?? ""
         let signature = request.headers[.init("webhook-signature")!] ?? ""
-        let valid = Int64(timestamp).map { verifier.sign(id: id, timestamp: $0, body: body) == signature } ?? false
+        let verifier = verifier.withLock { $0 }
+        let valid = Int64(timestamp).flatMap { time in verifier.map { $0.sign(id: id, timestamp: time, body: body) == signature } } ?? false
         let push = Push(id: id, timestamp: timestamp, signature: signature, body: body, at: Date(), signatureValid: valid)
         let answer = state.withLock { state -> Answer in
             let earlier = state.pushes.filter { $0.id == id }.count

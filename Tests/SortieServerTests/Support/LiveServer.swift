@@ -85,6 +85,12 @@ struct LiveServer: Sendable {
     /// many servers at once on two cores); a test that must notice a hang passes a shorter one.
     func send(_ method: HTTPRequest.Method, _ path: String, _ body: String? = nil, headers: HTTPFields = [:],
               timeout: Duration = .seconds(90)) async throws -> Reply {
+        try await Self.request(port: port, method, path, body, headers: headers, timeout: timeout)
+    }
+
+    /// One request to a server on a loopback `port` (a `sortie serve` process, too).
+    static func request(port: Int, _ method: HTTPRequest.Method, _ path: String, _ body: String? = nil, headers: HTTPFields = [:],
+                        timeout: Duration = .seconds(90)) async throws -> Reply {
         try await TestClient.withClient(host: "127.0.0.1", port: port, configuration: .init(timeout: timeout)) { client in
             let response = try await client.execute(.init(path, method: method, headers: headers,
                                                           body: body.map { ByteBuffer(string: $0) }))
