@@ -176,11 +176,9 @@ public final class Dispatcher: Service, CustomStringConvertible {
         return DeliveryReport(delivery: delivery, attempt: attempt, outcome: outcome)
     }
 
-    /// Writes the outcomes of the pushes that ended. Reports that cannot be written are kept for
-    /// the next round; if the process dies first, the leases end and the messages go again.
-    /// A batch that fails is written again one report at a time, so that one report the
-    /// database refuses cannot hold the others back; that report is dropped after a few tries
-    /// (its lease ends and its message is pushed again).
+    /// Writes the outcomes of the pushes that ended, in one transaction. When that fails, one
+    /// report alone tells the store's outage (kept, for the next round) from a report the
+    /// database refuses: that one is dropped, its lease ends, and its message is pushed again.
     private func record() async {
         let reports = finished.withLock { reports in defer { reports = [] }; return reports }
         guard !reports.isEmpty else { return }
@@ -190,25 +188,26 @@ public final class Dispatcher: Service, CustomStringConvertible {
             try await outbox.finishDeliveries(sorted)
             return
         } catch {
-            logger.error("push outcomes cannot be written together; writing them one by one",
-                         metadata: ["error": "\(error)", "reports": "\(reports.count)"])
+            logger.error("push outcomes cannot be written", metadata: ["error": "\(error)", "reports": "\(reports.count)"])
         }
-        for report in sorted {
-            var written = false
-            for attempt in 0..<3 where !written {
-                do {
-                    try await outbox.finishDeliveries([report])
-                    written = true
-                } catch {
-                    if attempt == 2 {
-                        logger.error("a push outcome cannot be written; its message will be pushed again after its lease",
-                                     metadata: ["message": "\(report.delivery.messageId)", "error": "\(error)"])
-                    } else {
-                        try? await Task.sleep(for: .milliseconds(200))
-                    }
-                }
+        var kept: [DeliveryReport] = []
+        var storeWrites = false
+        for (index, report) in sorted.enumerated() {
+            do {
+                try await outbox.finishDeliveries([report])
+                storeWrites = true
+            } catch where index == 0 || !storeWrites {
+                // The store does not write at all: keep everything for the next round.
+                kept = Array(sorted[index...])
+                break
+            } catch {
+                logger.error("a push outcome cannot be written; its message will be pushed again after its lease",
+                             metadata: ["message": "\(report.delivery.messageId)", "error": "\(error)"])
             }
         }
+        guard !kept.isEmpty else { return }
+        finished.withLock { $0.insert(contentsOf: kept, at: 0) }
+        try? await Task.sleep(for: .milliseconds(200))
     }
 
     /// Updates the outbox gauges; returns the next due time.

@@ -82,11 +82,12 @@ import Testing
         try await LiveServer.with(store: store, policies: examplePolicies) { live in
             let (plant, repair) = store.fault(.taskInsert)
             try await live.inspector.execute(plant)
+            // The failure is reported for WriteHealth's 10 s window; a loaded machine may take
+            // longer than that between two steps, so each check holds only inside the window,
+            // counted from before the failing write (never later than the write itself).
+            let failedAt = ContinuousClock.now
             let failed = try await live.post("/v1/outbound-conversations", smsCreate(agent: agent("a-1"), to: "+33612345678"))
             #expect(failed.status == 503, "\(failed)")
-            // The failure is reported for WriteHealth's 10 s window; a loaded machine may take
-            // longer than that between two steps, so each check holds only inside the window.
-            let failedAt = ContinuousClock.now
             func withinWindow() -> Bool { ContinuousClock.now - failedAt < .seconds(9) }
             let health = try await live.get("/healthz")
             if withinWindow() {
