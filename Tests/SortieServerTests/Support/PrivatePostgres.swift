@@ -71,7 +71,7 @@ final class PrivatePostgres: Sendable {
     }
 
     private var options: String {
-        "-p \(port) -k \(folder) -c listen_addresses=127.0.0.1 -c max_connections=400" + settings.map { " -c \($0)" }.joined()
+        "-p \(port) -k \(folder) -c listen_addresses=127.0.0.1 -c max_connections=200" + settings.map { " -c \($0)" }.joined()
     }
 
     /// PostgreSQL refuses to run as root: as root, the cluster belongs to the `postgres` user.
@@ -100,19 +100,32 @@ final class PrivatePostgres: Sendable {
         guard status == 0 else { throw Failure("`\(command)` exited with \(status)") }
     }
 
+    /// A loopback port nothing listens on, for a server that starts later: chosen below the
+    /// system's ephemeral range, so that no outgoing connection (the suite makes thousands)
+    /// takes it as its local port in the meantime, and tried with a bind.
     static func freePort() throws -> Int {
+        let range = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8))?
+            .split(whereSeparator: \.isWhitespace).compactMap { Int($0) } ?? []
+        let ephemeralStart = range.first ?? 32_768
+        let candidates = ephemeralStart > 12_000 ? 10_000..<ephemeralStart : 1_024..<ephemeralStart
+        for _ in 0..<200 {
+            let port = Int.random(in: candidates)
+            if canBind(port) { return port }
+        }
+        throw Failure("no free loopback port below \(ephemeralStart)")
+    }
+
+    private static func canBind(_ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
         }
-        guard bound else { throw Failure("no free loopback port") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     struct Failure: Error, CustomStringConvertible {
