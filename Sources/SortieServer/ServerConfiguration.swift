@@ -15,6 +15,9 @@ public struct ServerConfiguration: Sendable {
     public var decisionLog: String?
     public var decisionLogMaxBytes: Int
     public var decisionLogKeep: Int
+    /// Lines wait in memory up to this long and answers do not wait for the file; a crash of the
+    /// process loses at most this window. Nil: each line is written before its answer.
+    public var decisionLogFlushInterval: Duration?
     /// Larger request bodies are refused with 413 before they are read whole.
     public var maxBodyBytes: Int
     /// SQLite: `full` syncs every commit (an answered 201 survives a power cut), `normal` does not.
@@ -77,6 +80,7 @@ extension ServerConfiguration: CustomStringConvertible, CustomDebugStringConvert
         Mirror(self, children: [
             "policies": policies, "store": StoreLocation.redacted(store), "host": host, "port": port,
             "decisionLog": decisionLog ?? "none", "decisionLogMaxBytes": decisionLogMaxBytes, "decisionLogKeep": decisionLogKeep,
+            "decisionLogFlushInterval": decisionLogFlushInterval.map { "\($0)" } ?? "none",
             "decisionLogRedact": decisionLogRedact, "decisionLogRedactKey": decisionLogRedactKey == nil ? "none" : "***",
             "maxBodyBytes": maxBodyBytes, "sqliteDurability": sqliteDurability, "storeTimeout": storeTimeout,
             "idleTimeout": idleTimeout, "maxConnections": maxConnections, "configFile": configFile ?? "none",

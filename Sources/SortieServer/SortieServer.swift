@@ -41,7 +41,7 @@ public struct SortieServer: Sendable {
             try createParent(of: path)
             do {
                 decisionLog = try DecisionLog(path: path, maxBytes: configuration.decisionLogMaxBytes, keep: configuration.decisionLogKeep,
-                                              redaction: redaction)
+                                              redaction: redaction, flushInterval: configuration.decisionLogFlushInterval)
             } catch {
                 throw ServerError.configuration("cannot open the decision log \(path): \(error)")
             }
@@ -162,7 +162,7 @@ public struct SortieServer: Sendable {
             server: .http1(configuration: .init(idleTimeout: .init(configuration.idleTimeout))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "sortie",
                                  availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections, logger: logger)),
-            services: service.store.services + [ReloadOnHangup(server: self), dispatcher],
+            services: service.store.services + [ReloadOnHangup(server: self), dispatcher] + decisionLogFlusher,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
     }
@@ -179,6 +179,12 @@ public struct SortieServer: Sendable {
                                          }),
                           signal: service.outboxSignal, status: service.gatewayStatus, metrics: metricsFactory,
                           logger: logger, pollInterval: configuration.outboxPollInterval)
+    }
+
+    /// The buffered decision log's flusher, if the log is buffered.
+    var decisionLogFlusher: [any Service] {
+        guard let log = service.decisionLog, let interval = log.flushInterval else { return [] }
+        return [DecisionLogFlusher(log: log, interval: interval, logger: logger)]
     }
 
     /// Serves until SIGTERM or SIGINT, then closes the decision log.

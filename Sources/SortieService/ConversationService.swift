@@ -51,13 +51,17 @@ public final class ConversationService: Sendable {
         metrics.record(decision, action: action)
         let json = decision.jsonBytes
         if let decisionLog {
-            let line = DecisionLog.line(caller: caller, request: request, raw: raw.map { String(decoding: $0, as: UTF8.self) }, decision: json,
-                                        revision: decision.revision, at: now(), redaction: decisionLog.redaction)
-            if let error = await decisionLog.append(line: line) {
-                logger.error("decision log write failed", metadata: ["error": "\(error)", "path": "\(decisionLog.path)"])
-            }
+            await append(DecisionLog.line(caller: caller, request: request, raw: raw.map { String(decoding: $0, as: UTF8.self) }, decision: json,
+                                          revision: decision.revision, at: now(), redaction: decisionLog.redaction), to: decisionLog)
         }
         return json
+    }
+
+    /// Appends one line to the decision log; a failed write is logged, and the answer still goes out.
+    private func append(_ line: [UInt8], to decisionLog: DecisionLog) async {
+        if let error = await decisionLog.append(line: line) {
+            logger.error("decision log write failed", metadata: ["error": "\(error)", "path": "\(decisionLog.path)"])
+        }
     }
 
     /// The `INVALID_REQUEST` answer: 400 with the decision naming the field.
@@ -73,8 +77,10 @@ public final class ConversationService: Sendable {
     }
 
     /// `POST /v1/decisions`: the bare evaluator. 200 with the decision (400 when it is `INVALID_REQUEST`).
-    public func decide(_ body: some Collection<UInt8>, caller: Caller = .open) async -> ServiceReply {
-        let evaluator = policy.evaluator
+    public func decide(_ body: [UInt8], caller: Caller = .open) async -> ServiceReply {
+        let lines = policy.lines
+        if let reply = await decideFromBytes(body, lines, caller: caller) { return reply }
+        let evaluator = lines.evaluator
         switch Request.decode(json: body) {
         case .success(let request):
             let decision = evaluator.decide(request)
@@ -84,6 +90,22 @@ public final class ConversationService: Sendable {
             let json = await record(evaluator.decide(problem, locale: nil), request: nil, raw: body, action: .start, caller: caller)
             return ServiceReply(status: 400, body: Data(json))
         }
+    }
+
+    /// The body decided from bytes to bytes (`LineEvaluator`), its log line written from what
+    /// the reader found; nil for the reference path: a body it does not take, or a redacting log
+    /// (whose hashes are made from the decoded request).
+    private func decideFromBytes(_ body: [UInt8], _ lines: LineEvaluator, caller: Caller) async -> ServiceReply? {
+        guard decisionLog?.redaction == nil else { return nil }
+        var decision = JSONWriter(capacity: 640)
+        var request: JSONWriter? = decisionLog == nil ? nil : JSONWriter(capacity: body.count + 64)
+        guard let outcome = body.withUnsafeBufferPointer({ lines.decide(body: $0, decision: &decision, request: &request) }) else { return nil }
+        metrics.record(outcome)
+        if let decisionLog, let request {
+            await append(DecisionLog.line(caller: caller, request: request.bytes, decision: decision.bytes,
+                                          revision: lines.evaluator.revision, at: now()), to: decisionLog)
+        }
+        return ServiceReply(status: outcome.reasons.contains(.invalidRequest) ? 400 : 200, body: Data(decision.bytes))
     }
 
     // MARK: Outbound

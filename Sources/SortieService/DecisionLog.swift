@@ -14,17 +14,26 @@ import Darwin
 /// past `maxBytes`, `decisions.jsonl` becomes `decisions.jsonl.1` (`.1` becomes `.2`, and so on,
 /// up to `keep` old files) and a new file starts. Lines are never split across files.
 ///
-/// Lines appended at the same time are written together: the first appender writes every line
-/// waiting, the others wait for that write, so there is one `write(2)` per batch rather than per
-/// line. `append` returns only once its line is in the file, so a line whose request was answered
-/// is never lost to a crash of the process (it is not synced to disk: a crash of the machine may
-/// lose what the kernel had not written yet).
+/// By default (`flushInterval` nil) lines appended at the same time are written together: the
+/// first appender writes every line waiting, the others wait for that write, so there is one
+/// `write(2)` per batch rather than per line. `append` returns only once its line is in the file,
+/// so a line whose request was answered is never lost to a crash of the process (it is not synced
+/// to disk: a crash of the machine may lose what the kernel had not written yet).
+///
+/// With a `flushInterval`, `append` returns at once and the lines wait in memory until `flush`
+/// (called every interval by the server's `DecisionLogFlusher`, and by `close`) or until
+/// `bufferBytes` of them wait. Answers no longer wait for the file; the price is a window: a
+/// crash of the process loses the lines of the last interval. A clean stop loses none.
 public final class DecisionLog: Sendable {
     public let path: String
     public let maxBytes: Int
     public let keep: Int
     /// Hashes destinations, subjects and bodies in every line; nil writes them as they are.
     public let redaction: DecisionLogRedaction?
+    /// How long a line may wait in memory before it is written; nil: it is written before `append` returns.
+    public let flushInterval: Duration?
+    /// With a `flushInterval`, this many bytes waiting are written at once by the appender.
+    public static let bufferBytes = 256 << 10
 
     /// The open file: touched only by the appender that is writing.
     private struct File {
@@ -53,9 +62,11 @@ public final class DecisionLog: Sendable {
     private let queue = Mutex(Queue())
 
     /// Opens (creating if needed) the log at `path` for appending.
-    public init(path: String, maxBytes: Int = 64 << 20, keep: Int = 5, redaction: DecisionLogRedaction? = nil) throws {
+    public init(path: String, maxBytes: Int = 64 << 20, keep: Int = 5, redaction: DecisionLogRedaction? = nil,
+                flushInterval: Duration? = nil) throws {
         self.path = path
         self.redaction = redaction
+        self.flushInterval = flushInterval
         self.maxBytes = max(maxBytes, 1)
         self.keep = max(keep, 1)
         let handle = try Self.open(path)
@@ -78,22 +89,32 @@ public final class DecisionLog: Sendable {
     /// destinations, subjects and bodies are written as their keyed hash (see `DecisionLogRedaction`).
     public static func line(caller: Caller, request: Request?, raw: String?, decision: [UInt8], revision: String, at time: Date,
                             redaction: DecisionLogRedaction? = nil) -> [UInt8] {
+        let decision = redaction.map { $0.redacting(decision: decision, quoted: [request?.to, request?.subject].compactMap { $0 }) } ?? decision
+        return line(caller: caller, decision: decision, revision: revision, at: time) { w in
+            switch (request, redaction) {
+            case (let request?, nil): request.write(&w)
+            case (let request?, let redaction?): redaction.redacting(request).write(&w)
+            case (nil, nil): w.string(raw ?? "")
+            case (nil, let redaction?): w.string(raw.map(redaction.redacting(raw:)) ?? "")
+            }
+        }
+    }
+
+    /// One line without redaction, whose `request` is already written as JSON (by
+    /// `LineEvaluator.decide(body:decision:request:)`).
+    public static func line(caller: Caller, request: [UInt8], decision: [UInt8], revision: String, at time: Date) -> [UInt8] {
+        line(caller: caller, decision: decision, revision: revision, at: time) { $0.raw(request) }
+    }
+
+    private static func line(caller: Caller, decision: [UInt8], revision: String, at time: Date,
+                             request: (inout JSONWriter) -> Void) -> [UInt8] {
         var w = JSONWriter(capacity: decision.count + 512)
         w.raw("{\"decision\":")
-        if let redaction {
-            w.raw(redaction.redacting(decision: decision, quoted: [request?.to, request?.subject].compactMap { $0 }))
-        } else {
-            w.raw(decision)
-        }
+        w.raw(decision)
         w.raw(",\"principal\":")
         caller.writePrincipal(&w)
         w.raw(",\"request\":")
-        switch (request, redaction) {
-        case (let request?, nil): request.write(&w)
-        case (let request?, let redaction?): redaction.redacting(request).write(&w)
-        case (nil, nil): w.string(raw ?? "")
-        case (nil, let redaction?): w.string(raw.map(redaction.redacting(raw:)) ?? "")
-        }
+        request(&w)
         w.raw(",\"revision\":")
         w.string(revision)
         w.raw(",\"time\":\"")
@@ -134,8 +155,18 @@ public final class DecisionLog: Sendable {
                                      at: time, redaction: redaction))
     }
 
-    /// Appends one line (with its `\n`) and returns once it is written.
+    /// Appends one line (with its `\n`) and returns once it is written, or, with a
+    /// `flushInterval`, once it waits in memory (the error is then that of a write this
+    /// appender made because the buffer was full).
     public func append(line: [UInt8]) async -> (any Error)? {
+        if flushInterval != nil {
+            let full = queue.withLock { state in
+                state.pending += line
+                state.appended += 1
+                return state.pending.count >= Self.bufferBytes
+            }
+            return full ? flush() : nil
+        }
         let turn = await withCheckedContinuation { (continuation: CheckedContinuation<Turn, Never>) in
             let leads = queue.withLock { state -> Bool in
                 state.pending += line
@@ -218,8 +249,28 @@ public final class DecisionLog: Sendable {
         state.size = 0
     }
 
-    /// Flushes and closes the file.
+    /// Writes the lines waiting in memory (with a `flushInterval`); nil when there were none
+    /// or they were written. Lines leave in the order they were appended.
+    @discardableResult
+    public func flush() -> (any Error)? {
+        do {
+            try file.withLock { state in
+                // Taken under the file's lock, so that two flushes write their batches in order.
+                let batch = queue.withLock { queue in
+                    defer { queue.pending = [] }
+                    return queue.pending
+                }
+                if !batch.isEmpty { try write(batch, &state) }
+            }
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    /// Writes what waits in memory, then flushes and closes the file.
     public func close() {
+        flush()
         file.withLock { state in
             try? state.handle.synchronize()
             try? state.handle.close()

@@ -8,7 +8,7 @@ import Synchronization
 public final class PolicyHolder: Sendable {
     /// A directory of YAML files, or a bundle written by `sortie compile`.
     public let path: String
-    private let current: Mutex<Evaluator>
+    private let current: Mutex<LineEvaluator>
     /// Serializes reloads, so two at once cannot swap in an older set last.
     private let reloading = Mutex<Void>(())
 
@@ -25,17 +25,20 @@ public final class PolicyHolder: Sendable {
     /// Loads the policy at `path`; throws `PolicyCompileError` (with diagnostics) for a broken set.
     public init(path: String) throws {
         self.path = path
-        current = Mutex(try Evaluator.load(path: path))
+        current = Mutex(LineEvaluator(evaluator: try Evaluator.load(path: path)))
     }
 
     /// Holds an already loaded policy (tests, embedding).
     public init(evaluator: Evaluator, path: String) {
         self.path = path
-        current = Mutex(evaluator)
+        current = Mutex(LineEvaluator(evaluator: evaluator))
     }
 
     /// The policy in use now.
-    public var evaluator: Evaluator { current.withLock { $0 } }
+    public var evaluator: Evaluator { current.withLock { $0.evaluator } }
+
+    /// The policy in use now, as the evaluator that decides request bodies from bytes to bytes.
+    public var lines: LineEvaluator { current.withLock { $0 } }
 
     public var revision: String { evaluator.revision }
 
@@ -51,7 +54,8 @@ public final class PolicyHolder: Sendable {
             } catch {
                 return .unreadable(kept: kept, reason: "\(path): \(error)")
             }
-            current.withLock { $0 = next }
+            let lines = LineEvaluator(evaluator: next)
+            current.withLock { $0 = lines }
             return .reloaded(previous: kept, revision: next.revision)
         }
     }

@@ -37,6 +37,13 @@ public struct ServiceMetrics: Sendable {
         for warning in decision.warnings { reasons[warning.code.rawValue].increment() }
     }
 
+    /// Counts a decision made from bytes to bytes (`LineEvaluator`), as `record(_:action:)` does.
+    func record(_ outcome: LineOutcome) {
+        decisions[outcome.action]?[outcome.allowed ? 1 : 0].increment()
+        for code in outcome.reasons { reasons[code.rawValue].increment() }
+        for code in outcome.warnings { reasons[code.rawValue].increment() }
+    }
+
     func storeFailure(_ kind: String) {
         Counter(label: "sortie_store_failures_total", dimensions: [("kind", kind)], factory: factory).increment()
     }

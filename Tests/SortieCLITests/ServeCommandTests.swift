@@ -17,7 +17,14 @@ import SortieServer
         #expect(set.decisionLogRedactKey == nil, "the key comes from the --config file, never a flag")
     }
 
-    @Test(arguments: [["--idle-timeout", "0"], ["--idle-timeout", "-1"], ["--max-connections", "0"]])
+    @Test func theDecisionLogIsWrittenBeforeEachAnswerUnlessAFlushIntervalIsGiven() throws {
+        #expect(try Self.parse([]).serverConfiguration.decisionLogFlushInterval == nil)
+        #expect(try Self.parse(["--decision-log-flush-ms", "0"]).serverConfiguration.decisionLogFlushInterval == nil)
+        #expect(try Self.parse(["--decision-log-flush-ms", "25"]).serverConfiguration.decisionLogFlushInterval == .milliseconds(25))
+    }
+
+    @Test(arguments: [["--idle-timeout", "0"], ["--idle-timeout", "-1"], ["--max-connections", "0"],
+                      ["--decision-log-flush-ms", "-1"], ["--decision-log-flush-ms", "60001"]])
     func outOfRangeValuesAreUsageErrors(_ arguments: [String]) {
         let captured = CapturedOutput()
         #expect(SortieCommand.run(["serve"] + arguments, io: captured.io) == 2, "\(arguments)")

@@ -47,4 +47,27 @@ import Testing
         }
         #expect(try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").count == 2)
     }
+
+    /// A buffered log writes when it is flushed, when its buffer fills and when it is closed,
+    /// each time every line waiting, in the order appended; until then the file has none of them.
+    @Test func aBufferedLogWritesOnFlushOnAFullBufferAndOnClose() async throws {
+        let folder = try TemporaryFolder.make()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("decisions.jsonl").path
+        let log = try DecisionLog(path: path, flushInterval: .seconds(3600))
+        func lines() throws -> [String] { try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init) }
+        func line(_ n: Int) -> [UInt8] { Array("{\"n\":\(n)}\n".utf8) }
+        for n in 0..<3 { #expect(await log.append(line: line(n)) == nil) }
+        #expect(try lines().isEmpty, "nothing is written before a flush")
+        #expect(log.flush() == nil)
+        #expect(try lines() == ["{\"n\":0}", "{\"n\":1}", "{\"n\":2}"])
+        // A full buffer is written by the appender that fills it.
+        let big = Array(repeating: UInt8(ascii: " "), count: DecisionLog.bufferBytes) + Array("{\"n\":3}\n".utf8)
+        #expect(await log.append(line: big) == nil)
+        #expect(try lines().count == 4)
+        #expect(await log.append(line: line(4)) == nil)
+        log.close()
+        #expect(try lines().last == "{\"n\":4}", "close writes what waits")
+    }
 }
+

@@ -142,6 +142,30 @@ import Testing
         #expect(wal == 0)
     }
 
+    /// With a flush interval far longer than the test, answered decisions wait in memory; SIGTERM
+    /// writes every one of them before the process ends.
+    @Test func aBufferedDecisionLogLosesNoAnsweredLineOnSigterm() async throws {
+        let folder = try TemporaryFolder.make()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let policies = try PolicyFixture.write()
+        defer { try? FileManager.default.removeItem(at: policies) }
+        let log = folder.appendingPathComponent("data/decisions.jsonl").path
+        let serve = try ServeProcess(["--policies", policies.path, "--store", "sqlite:" + folder.appendingPathComponent("data/sortie.db").path,
+                                      "--port", "0", "--decision-log", log, "--decision-log-flush-ms", "60000"])
+        let port = try await serve.port()
+        for n in 0..<20 {
+            let body = #"{"id":"r-\#(n)","agent":\#(agent("a")),"channel":"sms","to":"+33612345678","entryPoint":"support-sms-fr"}"#
+            #expect(try await Self.http(port, .post, "/v1/decisions", body).0 == 200)
+        }
+        #expect(try String(contentsOfFile: log, encoding: .utf8).isEmpty, "the lines wait for the flush")
+        kill(serve.process.processIdentifier, SIGTERM)
+        #expect(try await serve.exitStatus() == 0, "\(serve.stderr)")
+        let ids = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").map { line in
+            ((try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]).flatMap { ($0["decision"] as? [String: Any])?["id"] as? String }
+        }
+        #expect(ids == (0..<20).map { "r-\($0)" })
+    }
+
     @Test func aBrokenPolicyExits1WithItsDiagnosticsAndABadStoreExits2() async throws {
         let folder = try TemporaryFolder.make()
         defer { try? FileManager.default.removeItem(at: folder) }

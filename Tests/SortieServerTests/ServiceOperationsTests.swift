@@ -19,6 +19,33 @@ import Testing
         }
     }
 
+    /// A body the byte reader takes and the same body with an escape, which only the decoder
+    /// takes: one answer, one log line and one count, whichever way it was read.
+    @Test func aDecisionIsAnsweredLoggedAndCountedAlikeWhicheverReaderTookIt() async throws {
+        try await LiveServer.with(policies: examplePolicies) { live in
+            let plain = #"{"id":"r-1","agent":\#(agent("a-1")),"channel":"sms","to":"+33 6 12 34 56 78","entryPoint":"support-sms-fr","activeOutbound":{"sms":2}}"#
+            let escaped = plain.replacingOccurrences(of: #""r-1""#, with: #""r-1""#)
+            let first = try await live.post("/v1/decisions", plain)
+            let second = try await live.post("/v1/decisions", escaped)
+            #expect(first.status == 200 && second.status == 200)
+            #expect(first.body == second.body)
+            #expect(first.reasonCodes == ["OUTBOUND_LIMIT_REACHED"])
+            let lines = try String(contentsOfFile: live.decisionLogPath, encoding: .utf8).split(separator: "\n")
+            try #require(lines.count == 2)
+            func withoutTime(_ line: Substring) throws -> NSDictionary {
+                let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                return object.filter { $0.key != "time" } as NSDictionary
+            }
+            #expect(try withoutTime(lines[0]) == withoutTime(lines[1]), "\(lines)")
+            let request = try #require((try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])?["request"] as? [String: Any])
+            #expect(request["to"] as? String == "+33 6 12 34 56 78")
+            #expect((request["activeOutbound"] as? [String: Int]) == ["sms": 2])
+            let metrics = try await live.get("/metrics")
+            #expect(metrics.body.contains(#"sortie_decisions_total{action="start",allowed="false"} 2"#), "\(metrics.body)")
+            #expect(metrics.body.contains(#"sortie_decision_reasons_total{code="OUTBOUND_LIMIT_REACHED"} 2"#))
+        }
+    }
+
     @Test func healthAndMetrics() async throws {
         try await LiveServer.with(policies: examplePolicies) { live in
             let health = try await live.get("/healthz")

@@ -44,11 +44,35 @@ import Testing
         bytes.withUnsafeBufferPointer { lines.decide(line: $0, into: &out) }
         let reference = lines.evaluator.decide(json: bytes).json + "\n"
         #expect(String(decoding: out, as: UTF8.self) == reference, "line: \(text)", sourceLocation: sourceLocation)
+        expectSameForAService(lines, bytes, sourceLocation: sourceLocation)
+    }
+
+    /// The service's way in (`decide(body:decision:request:)`): when it takes the body, the
+    /// decision's bytes, the request it writes for the log and what it counts are the reference's.
+    @discardableResult
+    static func expectSameForAService(_ lines: LineEvaluator, _ bytes: [UInt8], sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
+        var decision = JSONWriter()
+        var request: JSONWriter? = JSONWriter()
+        guard let outcome = bytes.withUnsafeBufferPointer({ lines.decide(body: $0, decision: &decision, request: &request) }) else {
+            #expect(decision.bytes.isEmpty && request?.bytes.isEmpty == true, "nothing written for the reference path", sourceLocation: sourceLocation)
+            return false
+        }
+        let text = String(decoding: bytes, as: UTF8.self)
+        let reference = lines.evaluator.decide(json: bytes)
+        let decoded = try? Request.decode(json: bytes).get()
+        #expect(String(decoding: decision.bytes, as: UTF8.self) == reference.json, "line: \(text)", sourceLocation: sourceLocation)
+        #expect(request.map { String(decoding: $0.bytes, as: UTF8.self) } == decoded?.json, "line: \(text)", sourceLocation: sourceLocation)
+        var reasons = ReasonSet(), warnings = ReasonSet()
+        for reason in reference.reasons { reasons.insert(reason.code) }
+        for warning in reference.warnings { warnings.insert(warning.code) }
+        #expect(outcome == LineOutcome(action: decoded?.action ?? .start, allowed: reference.allowed, reasons: reasons, warnings: warnings),
+                "line: \(text)", sourceLocation: sourceLocation)
+        return true
     }
 
     @Test func sameBytesAsTheReferenceOnGeneratedRequests() throws {
         var rng = SeededGenerator(seed: 2026_11_25)
-        var fast = 0, total = 0 // well-formed lines
+        var fast = 0, service = 0, total = 0 // well-formed lines
         for setIndex in 0..<120 {
             var text = DifferentialTests.randomSet(&rng)
             if Bool.random(using: &rng) { text += "---\n" + Self.catalog }
@@ -60,7 +84,9 @@ import Testing
                     Self.expectSame(lines, line)
                     guard lines.evaluator.decide(json: Array(line.utf8)).reasons.first?.code != .invalidRequest else { continue }
                     var out = JSONWriter()
-                    if Array(line.utf8).withUnsafeBufferPointer({ lines.decideFast($0, &out) }) { fast += 1 }
+                    var none: JSONWriter?
+                    if Array(line.utf8).withUnsafeBufferPointer({ lines.decideFast($0, &out, request: &none) }) != nil { fast += 1 }
+                    if Self.expectSameForAService(lines, Array(line.utf8)) { service += 1 }
                     total += 1
                 }
             }
@@ -68,6 +94,7 @@ import Testing
         // The comparison means something only if the fast path decides most well-formed lines
         // (the others have an escape in a string).
         #expect(total > 1000 && fast > total * 3 / 4, "\(fast) of \(total) well-formed lines took the fast path")
+        #expect(service > total * 3 / 4, "\(service) of \(total) well-formed lines took the service's fast path")
     }
 
     @Test(arguments: [
@@ -91,6 +118,11 @@ import Testing
         #"{"agent":{"id":"a","license":"premium","state":"available"},"channel":"sms","to":"+33 6 12 34 56 78","destinationActive":true,"subject":"\u0000"}"#,
         #"{"agent":{"id":"a","license":"premium","state":"available"},"channel":"email","to":"Client@Exemple.FR","destinationActive":true,"subject":"Réunion","subjectUsed":true}"#,
         #"{"agent":{"id":"a","license":"premium","state":"available"},"channel":"email","to":"a@b.fr","subject":" "}"#,
+        #"{"agent":{"id":"a","license":"premium","state":"available"},"activeOutbound":{},"channel":"sms","to":"+33612345678","destinationActive":false}"#,
+        #"{"agent":{"site":"lyon","id":"a","license":"premium","state":"available"},"activeOutbound":{"sms":0,"email":3},"channel":"sms","to":"+33612345678"}"#,
+        #"{"agent":{"id":"a","license":"premium","state":"available"},"activeOutbound":{"whatsapp":2,"sms":1},"channel":"sms","to":"+33612345678"}"#,
+        #"{"locale":"fr","id":"é","action":"start","agent":{"id":"a","license":"premium","state":"available"},"channel":"email","to":"a@b.fr","subject":"Réunion","subjectUsed":false}"#,
+        #" { "action" : "operation" , "agent" : { "id" : "a" } , "operation" : "workflow" , "trigger" : "t" } "#,
         "[1]", "{}", "", "nul", "{\"id\":\"\u{FF}\"}",
     ])
     func sameBytesOnEdgeCases(line: String) throws {

@@ -8,7 +8,7 @@
 /// reader does not handle — malformed, an escape in a string, a name that is not ASCII, an unknown
 /// field, a repeated key, a `null` where it is not allowed, a fractional count — goes to that
 /// reference path, so every `INVALID_REQUEST` is the reference's own.
-public struct LineEvaluator: Sendable {
+public final class LineEvaluator: Sendable {
     public let evaluator: Evaluator
 
     private let licenses: ByteTable
@@ -43,7 +43,8 @@ public struct LineEvaluator: Sendable {
     public func decide(line: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
         var w = JSONWriter(appendingTo: out)
         out = []
-        if !decideFast(line, &w) {
+        var noRequest: JSONWriter?
+        if decideFast(line, &w, request: &noRequest) == nil {
             evaluator.decide(json: line).write(&w)
         }
         w.bytes.append(0x0A)
@@ -56,17 +57,48 @@ public struct LineEvaluator: Sendable {
     private typealias Text = Range<Int>?
 
     /// What the reader found: the string fields' slots, and the other fields' values.
-    private struct Scanned {
+    struct Scanned {
         var texts = TextSlots()
         var action = Request.Action.start
         var operation: Request.OperationKind?
         var sms = 0, email = 0
+        /// The channels `activeOutbound` gives a count for: `sms`, `email`, and the others.
+        var smsGiven = false, emailGiven = false
+        var otherChannels = OtherCounts()
         var destinationActive = false, subjectUsed = false
         /// Some string (an `id` or `subject`) has non-ASCII bytes: the line's UTF-8 is checked.
         var nonASCII = false
         /// A bit per field (by raw value) the request carries, in the sense of
         /// `RequestField.needed(by:)`: a string that is not null, the `agent` object, an operation.
         var carried: UInt32 = 0
+    }
+
+    /// The counts `activeOutbound` gives for channels other than `sms` and `email`, at most
+    /// four (a line with more is the reference path's): each key's range and its count.
+    struct OtherCounts {
+        static let capacity = 4
+        private var keys = (0..<0, 0..<0, 0..<0, 0..<0)
+        private var values = (0, 0, 0, 0)
+        private(set) var count = 0
+
+        subscript(_ index: Int) -> (key: Range<Int>, count: Int) {
+            switch index {
+            case 0: (keys.0, values.0)
+            case 1: (keys.1, values.1)
+            case 2: (keys.2, values.2)
+            default: (keys.3, values.3)
+            }
+        }
+
+        mutating func append(_ key: Range<Int>, _ value: Int) {
+            switch count {
+            case 0: (keys.0, values.0) = (key, value)
+            case 1: (keys.1, values.1) = (key, value)
+            case 2: (keys.2, values.2) = (key, value)
+            default: (keys.3, values.3) = (key, value)
+            }
+            count += 1
+        }
     }
 
     /// A slot per declared field, by raw value, for the range of its string value (nil when
@@ -261,58 +293,46 @@ public struct LineEvaluator: Sendable {
         /// The `sms` and `email` counts. Other channels count for nothing but must still be
         /// counts and written once; past four of them the line goes to the reference path.
         mutating func counts() -> Bool {
-            var others = (0..<0, 0..<0, 0..<0, 0..<0)
-            var otherCount = 0
-            return object { r, key in
+            object { r, key in
                 guard let n = r.count() else { return nil }
                 let name = r.slice(key)
                 switch r.plan.channel(named: name) {
                 case .sms?:
                     r.scanned.sms = n
+                    r.scanned.smsGiven = true
                     return 0
                 case .email?:
                     r.scanned.email = n
+                    r.scanned.emailGiven = true
                     return 1
                 case nil:
                     break
                 }
-                guard otherCount < 4 else { return nil }
-                for index in 0..<otherCount {
-                    let seen = switch index {
-                    case 0: others.0
-                    case 1: others.1
-                    case 2: others.2
-                    default: others.3
-                    }
-                    if r.slice(seen).elementsEqual(name) { return nil }
-                }
-                switch otherCount {
-                case 0: others.0 = key
-                case 1: others.1 = key
-                case 2: others.2 = key
-                default: others.3 = key
-                }
-                otherCount += 1
-                return 1 + otherCount
+                let others = r.scanned.otherChannels
+                guard others.count < OtherCounts.capacity else { return nil }
+                for index in 0..<others.count where r.slice(others[index].key).elementsEqual(name) { return nil }
+                r.scanned.otherChannels.append(key, n)
+                return 1 + others.count + 1
             }
         }
     }
 
     // MARK: Deciding
 
-    /// Reads, checks, evaluates and writes one request; false (with nothing written) when the
-    /// line is for the reference path.
-    func decideFast(_ line: UnsafeBufferPointer<UInt8>, _ w: inout JSONWriter) -> Bool {
+    /// Reads, checks, evaluates and writes one request, and, when `request` is not nil, the
+    /// request as `Request.write` writes it; nil (with nothing written) when the line is for the
+    /// reference path.
+    func decideFast(_ line: UnsafeBufferPointer<UInt8>, _ w: inout JSONWriter, request: inout JSONWriter?) -> LineOutcome? {
         // Slots hold 32-bit offsets; a longer line is the reference path's.
-        guard line.count > 0, line.count < 1 << 32 else { return false }
+        guard line.count > 0, line.count < 1 << 32 else { return nil }
         let plan = self.plan
         var reader = Reader(line, plan)
-        guard reader.request() else { return false }
+        guard reader.request() else { return nil }
         let s = reader.scanned
         let t = s.texts
         let needed = plan.needed(by: s.action, workflow: s.operation == .workflow)
-        guard needed & s.carried == needed else { return false }
-        if s.nonASCII, String(validating: line, as: UTF8.self) == nil { return false }
+        guard needed & s.carried == needed else { return nil }
+        if s.nonASCII, String(validating: line, as: UTF8.self) == nil { return nil }
         func slice(_ range: Range<Int>?) -> UnsafeBufferPointer<UInt8> {
             guard let range else { return UnsafeBufferPointer(start: nil, count: 0) }
             return UnsafeBufferPointer(rebasing: line[range])
@@ -331,11 +351,11 @@ public struct LineEvaluator: Sendable {
         f.activeEmail = s.email
         if let channel = t[.channel] { f.channel = plan.channel(named: slice(channel)) }
         if t[.entryPoint] != nil {
-            guard let index = find(entryPoints, t[.entryPoint]) else { return false }
+            guard let index = find(entryPoints, t[.entryPoint]) else { return nil }
             f.entryPointIndex = index
         }
         if s.action == .operation, s.operation == .workflow {
-            guard let disallowed = find(triggers, t[.trigger]) else { return false }
+            guard let disallowed = find(triggers, t[.trigger]) else { return nil }
             f.triggerDisallowed = disallowed >= 0
         }
         var wrapUpReason = 0..<0
@@ -348,15 +368,15 @@ public struct LineEvaluator: Sendable {
             if lower == upper {
                 f.wrapUp = .missing
             } else {
-                guard let known = find(wrapUpReasons, wrapUpReason) else { return false }
+                guard let known = find(wrapUpReasons, wrapUpReason) else { return nil }
                 f.wrapUp = known >= 0 ? .known : .unknown
             }
         }
-        guard let license = find(licenses, t[.agentLicense]), let state = find(states, t[.agentState]) else { return false }
+        guard let license = find(licenses, t[.agentLicense]), let state = find(states, t[.agentState]) else { return nil }
         f.licenseEligible = license == 1
         f.stateAllowed = state >= 0
         if s.action == .start || s.action == .options {
-            guard let byAgent = find(agents, t[.agentID]) else { return false }
+            guard let byAgent = find(agents, t[.agentID]) else { return nil }
             var unsure = false
             func lookUp(_ table: ByteTable, _ range: Range<Int>?) -> Int? {
                 guard range != nil else { return nil }
@@ -365,7 +385,7 @@ public struct LineEvaluator: Sendable {
             }
             let profile = evaluator.resolveProfile(byAgent: byAgent >= 0 ? byAgent : nil,
                                                    byTeam: { lookUp(teams, t[.agentTeam]) }, bySite: { lookUp(sites, t[.agentSite]) })
-            guard !unsure else { return false }
+            guard !unsure else { return nil }
             f.profileIndex = profile ?? -1
         }
         f.destinationActive = s.destinationActive
@@ -382,9 +402,10 @@ public struct LineEvaluator: Sendable {
         }
         var locale = evaluator.templates.defaultIndex
         if t[.locale] != nil {
-            guard let index = find(locales, t[.locale]) else { return false }
+            guard let index = find(locales, t[.locale]) else { return nil }
             if index >= 0 { locale = index }
         }
+        if request != nil { writeRequest(s, line, &request!) }
 
         func quote(_ range: Range<Int>?) -> UnsafeBufferPointer<UInt8>? { range.map { slice($0) } }
         var q = LinePlan.LineQuotes()
@@ -398,8 +419,9 @@ public struct LineEvaluator: Sendable {
         q.wrapUpReason = t[.wrapUpReason] == nil ? nil : slice(wrapUpReason)
         let id = quote(t[.id])
         if s.action == .options {
-            plan.writeOptions(evaluator.evaluateOptions(f), q, id: id, locale: locale, &w)
-            return true
+            let o = evaluator.evaluateOptions(f)
+            plan.writeOptions(o, q, id: id, locale: locale, &w)
+            return LineOutcome(action: .options, allowed: o.allowed, reasons: o.reasons, warnings: ReasonSet())
         }
         let v = evaluator.evaluate(f) { channel in Destination.problem(ascii: slice(t[.to]), channel: channel) }
         let to = slice(t[.to])
@@ -411,6 +433,6 @@ public struct LineEvaluator: Sendable {
             }
             plan.writeDecision(v, q, id: id, isStart: f.action == .start, locale: locale, &w)
         }
-        return true
+        return LineOutcome(action: f.action, allowed: v.allowed, reasons: v.reasons, warnings: v.warnings)
     }
 }

@@ -13,7 +13,7 @@ extension Request {
     /// Writes the request as a JSON object.
     public func write(_ w: inout JSONWriter) {
         w.object { o in
-            for field in Self.topLevelByKey { member(field, &o) }
+            for field in RequestField.topLevelByKey { member(field, &o) }
         }
     }
 
@@ -40,7 +40,7 @@ extension Request {
         case .agent:
             o.member(spec.key) { w in
                 w.object { a in
-                    for field in Self.agentByKey {
+                    for field in RequestField.agentFieldsByKey {
                         if field == .agentID {
                             a.member(field.spec.key) { $0.string(agent.id) }
                         } else if let path = field.spec.text, let text = self[keyPath: path] {
@@ -51,7 +51,4 @@ extension Request {
             }
         }
     }
-
-    private static let topLevelByKey = RequestField.topLevel.sorted { $0.spec.key < $1.spec.key }
-    private static let agentByKey = RequestField.agentFields.sorted { $0.spec.key < $1.spec.key }
 }

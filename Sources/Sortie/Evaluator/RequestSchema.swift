@@ -97,6 +97,10 @@ public enum RequestField: Int, Sendable, CaseIterable {
     public static let topLevel: [RequestField] = allCases.filter { !$0.isAgentField }
     /// The fields of the `agent` object, in declaration order.
     public static let agentFields: [RequestField] = allCases.filter(\.isAgentField)
+    /// The top-level fields and the agent's, in the order of their keys: the order a request is
+    /// written in.
+    public static let topLevelByKey = topLevel.sorted { $0.spec.key < $1.spec.key }
+    public static let agentFieldsByKey = agentFields.sorted { $0.spec.key < $1.spec.key }
 
     /// A field of the `agent` object.
     public var isAgentField: Bool {
