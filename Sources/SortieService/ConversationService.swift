@@ -78,9 +78,9 @@ public final class ConversationService: Sendable {
 
     /// `POST /v1/decisions`: the bare evaluator. 200 with the decision (400 when it is `INVALID_REQUEST`).
     public func decide(_ body: [UInt8], caller: Caller = .open) async -> ServiceReply {
-        let lines = policy.lines
-        if let reply = await decideFromBytes(body, lines, caller: caller) { return reply }
-        let evaluator = lines.evaluator
+        let snapshot = policy.snapshot
+        if let reply = await decideFromBytes(body, snapshot, caller: caller) { return reply }
+        let evaluator = snapshot.evaluator
         switch Request.decode(json: body) {
         case .success(let request):
             let decision = evaluator.decide(request)
@@ -95,15 +95,15 @@ public final class ConversationService: Sendable {
     /// The body decided from bytes to bytes (`LineEvaluator`), its log line written from what
     /// the reader found; nil for the reference path: a body it does not take, or a redacting log
     /// (whose hashes are made from the decoded request).
-    private func decideFromBytes(_ body: [UInt8], _ lines: LineEvaluator, caller: Caller) async -> ServiceReply? {
+    private func decideFromBytes(_ body: [UInt8], _ policy: PolicyHolder.Snapshot, caller: Caller) async -> ServiceReply? {
         guard decisionLog?.redaction == nil else { return nil }
         var decision = JSONWriter(capacity: 640)
         var request: JSONWriter? = decisionLog == nil ? nil : JSONWriter(capacity: body.count + 64)
-        guard let outcome = body.withUnsafeBufferPointer({ lines.decide(body: $0, decision: &decision, request: &request) }) else { return nil }
+        guard let outcome = body.withUnsafeBufferPointer({ policy.lines.decide(body: $0, decision: &decision, request: &request) }) else { return nil }
         metrics.record(outcome)
         if let decisionLog, let request {
             await append(DecisionLog.line(caller: caller, request: request.bytes, decision: decision.bytes,
-                                          revision: lines.evaluator.revision, at: now()), to: decisionLog)
+                                          revision: policy.evaluator.revision, at: now()), to: decisionLog)
         }
         return ServiceReply(status: outcome.reasons.contains(.invalidRequest) ? 400 : 200, body: Data(decision.bytes))
     }

@@ -8,7 +8,7 @@ import Synchronization
 public final class PolicyHolder: Sendable {
     /// A directory of YAML files, or a bundle written by `sortie compile`.
     public let path: String
-    private let current: Mutex<LineEvaluator>
+    private let current: Mutex<Snapshot>
     /// Serializes reloads, so two at once cannot swap in an older set last.
     private let reloading = Mutex<Void>(())
 
@@ -25,20 +25,31 @@ public final class PolicyHolder: Sendable {
     /// Loads the policy at `path`; throws `PolicyCompileError` (with diagnostics) for a broken set.
     public init(path: String) throws {
         self.path = path
-        current = Mutex(LineEvaluator(evaluator: try Evaluator.load(path: path)))
+        current = Mutex(Snapshot(try Evaluator.load(path: path)))
     }
 
     /// Holds an already loaded policy (tests, embedding).
     public init(evaluator: Evaluator, path: String) {
         self.path = path
-        current = Mutex(LineEvaluator(evaluator: evaluator))
+        current = Mutex(Snapshot(evaluator))
+    }
+
+    /// One loaded policy: its evaluator, and the byte-to-byte evaluator built on it. A class, so
+    /// that taking a snapshot costs one reference count, not a copy of every table.
+    public final class Snapshot: Sendable {
+        public let lines: LineEvaluator
+        public var evaluator: Evaluator { lines.evaluator }
+
+        init(_ evaluator: Evaluator) {
+            lines = LineEvaluator(evaluator: evaluator)
+        }
     }
 
     /// The policy in use now.
     public var evaluator: Evaluator { current.withLock { $0.evaluator } }
 
-    /// The policy in use now, as the evaluator that decides request bodies from bytes to bytes.
-    public var lines: LineEvaluator { current.withLock { $0 } }
+    /// The policy in use now, with its byte-to-byte evaluator.
+    public var snapshot: Snapshot { current.withLock { $0 } }
 
     public var revision: String { evaluator.revision }
 
@@ -54,8 +65,8 @@ public final class PolicyHolder: Sendable {
             } catch {
                 return .unreadable(kept: kept, reason: "\(path): \(error)")
             }
-            let lines = LineEvaluator(evaluator: next)
-            current.withLock { $0 = lines }
+            let snapshot = Snapshot(next)
+            current.withLock { $0 = snapshot }
             return .reloaded(previous: kept, revision: next.revision)
         }
     }

@@ -51,10 +51,11 @@ extension LineEvaluator {
                 key(member, &first)
                 w.string(operation.rawValue)
             case .counts:
-                guard s.smsGiven || s.emailGiven || s.otherChannels.count > 0 else { break }
+                guard let text = s.countsText, s.smsGiven || s.emailGiven || s.otherGiven else { break }
                 key(member, &first)
-                w.object { counts in
-                    for (name, count) in Self.counts(s, line) { counts.member(name) { $0.integer(count) } }
+                let given = counts(in: UnsafeBufferPointer(rebasing: line[text]))
+                w.object { o in
+                    for (name, count) in given { o.member(name) { $0.integer(count) } }
                 }
             case .agent:
                 key(member, &first)
@@ -86,15 +87,16 @@ extension LineEvaluator {
     private static let topLevelMembers = RequestField.topLevelByKey.map(Member.init)
     private static let agentMembers = RequestField.agentFieldsByKey.map(Member.init)
 
-    /// The counts `activeOutbound` gave, by channel name in order. Keys are ASCII, so their
-    /// bytes sort as the `String`s `Request.write` sorts.
-    private static func counts(_ s: Scanned, _ line: UnsafeBufferPointer<UInt8>) -> [(String, Int)] {
+    /// The counts of an `activeOutbound` object the reader took, by channel name in order: read
+    /// again from its text, so that reading every line does not keep them. Keys are ASCII, so
+    /// their bytes sort as the `String`s `Request.write` sorts.
+    private func counts(in text: UnsafeBufferPointer<UInt8>) -> [(String, Int)] {
         var counts: [(String, Int)] = []
-        if s.smsGiven { counts.append((Channel.sms.rawValue, s.sms)) }
-        if s.emailGiven { counts.append((Channel.email.rawValue, s.email)) }
-        for index in 0..<s.otherChannels.count {
-            let other = s.otherChannels[index]
-            counts.append((String(decoding: UnsafeBufferPointer(rebasing: line[other.key]), as: UTF8.self), other.count))
+        var reader = Reader(text, plan)
+        _ = reader.object { r, key in
+            guard let n = r.count() else { return nil }
+            counts.append((String(decoding: r.slice(key), as: UTF8.self), n))
+            return counts.count - 1
         }
         return counts.sorted { $0.0 < $1.0 }
     }

@@ -8,7 +8,7 @@
 /// reader does not handle — malformed, an escape in a string, a name that is not ASCII, an unknown
 /// field, a repeated key, a `null` where it is not allowed, a fractional count — goes to that
 /// reference path, so every `INVALID_REQUEST` is the reference's own.
-public final class LineEvaluator: Sendable {
+public struct LineEvaluator: Sendable {
     public let evaluator: Evaluator
 
     private let licenses: ByteTable
@@ -22,7 +22,7 @@ public final class LineEvaluator: Sendable {
     /// Locale name → index into the evaluator's message templates.
     private let locales: ByteTable
     /// The declarations and the decision's texts, worked out once.
-    private let plan: LinePlan
+    let plan: LinePlan
 
     public init(evaluator e: Evaluator) {
         self.evaluator = e
@@ -54,7 +54,7 @@ public final class LineEvaluator: Sendable {
     // MARK: Reading the request
 
     /// A string value: a range of the line, `nil` when absent or null.
-    private typealias Text = Range<Int>?
+    typealias Text = Range<Int>?
 
     /// What the reader found: the string fields' slots, and the other fields' values.
     struct Scanned {
@@ -62,43 +62,16 @@ public final class LineEvaluator: Sendable {
         var action = Request.Action.start
         var operation: Request.OperationKind?
         var sms = 0, email = 0
-        /// The channels `activeOutbound` gives a count for: `sms`, `email`, and the others.
-        var smsGiven = false, emailGiven = false
-        var otherChannels = OtherCounts()
+        /// `activeOutbound` gives a count for `sms`, for `email`, for some other channel.
+        var smsGiven = false, emailGiven = false, otherGiven = false
+        /// The range of the `activeOutbound` object, for the request writer to read again.
+        var countsText: Range<Int>?
         var destinationActive = false, subjectUsed = false
         /// Some string (an `id` or `subject`) has non-ASCII bytes: the line's UTF-8 is checked.
         var nonASCII = false
         /// A bit per field (by raw value) the request carries, in the sense of
         /// `RequestField.needed(by:)`: a string that is not null, the `agent` object, an operation.
         var carried: UInt32 = 0
-    }
-
-    /// The counts `activeOutbound` gives for channels other than `sms` and `email`, at most
-    /// four (a line with more is the reference path's): each key's range and its count.
-    struct OtherCounts {
-        static let capacity = 4
-        private var keys = (0..<0, 0..<0, 0..<0, 0..<0)
-        private var values = (0, 0, 0, 0)
-        private(set) var count = 0
-
-        subscript(_ index: Int) -> (key: Range<Int>, count: Int) {
-            switch index {
-            case 0: (keys.0, values.0)
-            case 1: (keys.1, values.1)
-            case 2: (keys.2, values.2)
-            default: (keys.3, values.3)
-            }
-        }
-
-        mutating func append(_ key: Range<Int>, _ value: Int) {
-            switch count {
-            case 0: (keys.0, values.0) = (key, value)
-            case 1: (keys.1, values.1) = (key, value)
-            case 2: (keys.2, values.2) = (key, value)
-            default: (keys.3, values.3) = (key, value)
-            }
-            count += 1
-        }
     }
 
     /// A slot per declared field, by raw value, for the range of its string value (nil when
@@ -125,7 +98,7 @@ public final class LineEvaluator: Sendable {
 
     /// A strict reader of exactly the declared request fields; every `false` or `nil` hands the
     /// line to the reference path, which says what is wrong with it.
-    private struct Reader {
+    struct Reader {
         let b: UnsafeBufferPointer<UInt8>
         let plan: LinePlan
         var i = 0
@@ -259,7 +232,11 @@ public final class LineEvaluator: Sendable {
                 scanned.carried |= 1 << field.rawValue
                 return true
             case .counts:
-                return counts()
+                skipWhitespace()
+                let start = i
+                guard counts() else { return false }
+                scanned.countsText = start..<i
+                return true
             case .agent:
                 scanned.carried |= 1 << field.rawValue
                 return agent()
@@ -293,7 +270,9 @@ public final class LineEvaluator: Sendable {
         /// The `sms` and `email` counts. Other channels count for nothing but must still be
         /// counts and written once; past four of them the line goes to the reference path.
         mutating func counts() -> Bool {
-            object { r, key in
+            var others = (0..<0, 0..<0, 0..<0, 0..<0)
+            var otherCount = 0
+            return object { r, key in
                 guard let n = r.count() else { return nil }
                 let name = r.slice(key)
                 switch r.plan.channel(named: name) {
@@ -308,11 +287,25 @@ public final class LineEvaluator: Sendable {
                 case nil:
                     break
                 }
-                let others = r.scanned.otherChannels
-                guard others.count < OtherCounts.capacity else { return nil }
-                for index in 0..<others.count where r.slice(others[index].key).elementsEqual(name) { return nil }
-                r.scanned.otherChannels.append(key, n)
-                return 1 + others.count + 1
+                guard otherCount < 4 else { return nil }
+                for index in 0..<otherCount {
+                    let seen = switch index {
+                    case 0: others.0
+                    case 1: others.1
+                    case 2: others.2
+                    default: others.3
+                    }
+                    if r.slice(seen).elementsEqual(name) { return nil }
+                }
+                switch otherCount {
+                case 0: others.0 = key
+                case 1: others.1 = key
+                case 2: others.2 = key
+                default: others.3 = key
+                }
+                otherCount += 1
+                r.scanned.otherGiven = true
+                return 1 + otherCount
             }
         }
     }
