@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import Sortie
 import SortieStore
 
 /// What the gateway's answer to one push means (SPEC §6).
@@ -82,39 +83,26 @@ public enum PushAnswer: Sendable, Hashable {
 
 /// The push itself: the JSON of SPEC §6, signed, POSTed with AsyncHTTPClient.
 struct GatewayPush {
-    /// `{"type": "message.outbound", "message": {…}}`, with `null` for an absent subject or `inReplyTo`.
-    struct Body: Encodable {
-        struct Message: Encodable {
-            let id, conversationId, channel, from, to: String
-            let subject, inReplyTo: String?
-            let body: String
-
-            enum CodingKeys: String, CodingKey { case id, conversationId, channel, from, to, subject, inReplyTo, body }
-
-            func encode(to encoder: any Encoder) throws {
-                var container = encoder.container(keyedBy: CodingKeys.self)
-                try container.encode(id, forKey: .id)
-                try container.encode(conversationId, forKey: .conversationId)
-                try container.encode(channel, forKey: .channel)
-                try container.encode(from, forKey: .from)
-                try container.encode(to, forKey: .to)
-                try container.encode(subject, forKey: .subject)
-                try container.encode(inReplyTo, forKey: .inReplyTo)
-                try container.encode(body, forKey: .body)
-            }
-        }
-        let type = "message.outbound"
-        let message: Message
-    }
-
+    /// `{"message": {…}, "type": "message.outbound"}`, keys sorted, with `null` for an absent
+    /// subject or `inReplyTo`; written by the engine's `JSONWriter`, which cannot fail.
     static func body(_ delivery: OutboundDelivery, from: String) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let body = Body(message: .init(id: delivery.messageId, conversationId: delivery.conversationId, channel: delivery.channel.rawValue,
-                                       from: from, to: delivery.destination, subject: delivery.subject,
-                                       inReplyTo: delivery.inReplyTo, body: delivery.body))
-        // Strings and an object of strings always encode.
-        return (try? Array(encoder.encode(body))) ?? []
+        var w = JSONWriter(capacity: delivery.body.utf8.count + 256)
+        w.object { o in
+            o.member("message") { w in
+                w.object { m in
+                    m.member("body") { $0.string(delivery.body) }
+                    m.member("channel") { $0.string(delivery.channel.rawValue) }
+                    m.member("conversationId") { $0.string(delivery.conversationId) }
+                    m.member("from") { $0.string(from) }
+                    m.member("id") { $0.string(delivery.messageId) }
+                    m.member("inReplyTo") { $0.string(delivery.inReplyTo) }
+                    m.member("subject") { $0.string(delivery.subject) }
+                    m.member("to") { $0.string(delivery.destination) }
+                }
+            }
+            o.member("type") { $0.string("message.outbound") }
+        }
+        return w.bytes
     }
 
     /// Pushes `body` for `delivery` and reads the answer (at most 64 KiB of it).

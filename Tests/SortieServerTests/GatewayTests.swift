@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import Sortie
 import SortieAccess
 @testable import SortieGateway
 import SortieServer
@@ -428,6 +429,38 @@ struct GatewayServer: Sendable {
 
 /// The pure parts: what an answer means, and when a push is tried again.
 @Suite struct DeliveryRulesTests {
+    /// The push body, byte for byte as `JSONEncoder` (sorted keys, slashes as they are) writes
+    /// the same object: the reference, kept here only.
+    @Test(arguments: [(String?.none, String?.none, "Bonjour"), ("Réunion \"à 10 h\"", "msg-0", "ligne 1\nligne 2\t/ \\ \u{1}é")])
+    func thePushBodyIsTheContractsJSON(subject: String?, inReplyTo: String?, text: String) throws {
+        struct Reference: Encodable {
+            struct Message: Encodable {
+                let id, conversationId, channel, from, to: String
+                let subject, inReplyTo: String?
+                let body: String
+                func encode(to encoder: any Encoder) throws {
+                    var c = encoder.container(keyedBy: CodingKeys.self)
+                    try c.encode(id, forKey: .id); try c.encode(conversationId, forKey: .conversationId)
+                    try c.encode(channel, forKey: .channel); try c.encode(from, forKey: .from); try c.encode(to, forKey: .to)
+                    try c.encode(subject, forKey: .subject); try c.encode(inReplyTo, forKey: .inReplyTo); try c.encode(body, forKey: .body)
+                }
+                enum CodingKeys: String, CodingKey { case id, conversationId, channel, from, to, subject, inReplyTo, body }
+            }
+            let type = "message.outbound"
+            let message: Message
+        }
+        let delivery = OutboundDelivery(messageId: "msg-1", conversationId: "conv-1", channel: .email, entryPoint: "support-email",
+                                        destination: "client@exemple.fr", subject: subject, inReplyTo: inReplyTo, body: text,
+                                        attempts: 0, claim: "c")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let reference = try encoder.encode(Reference(message: .init(id: "msg-1", conversationId: "conv-1", channel: "email",
+                                                                    from: "support@exemple.fr", to: "client@exemple.fr",
+                                                                    subject: subject, inReplyTo: inReplyTo, body: text)))
+        let body = GatewayPush.body(delivery, from: "support@exemple.fr")
+        #expect(String(decoding: body, as: UTF8.self) == String(decoding: reference, as: UTF8.self))
+    }
+
     @Test func answersAreClassifiedAsTheContractSays() {
         #expect(PushAnswer.of(status: 200, body: Array("{\"providerMessageId\":\"p1\"}".utf8), retryAfter: nil)
                 == .accepted(status: 200, providerMessageId: "p1"))
