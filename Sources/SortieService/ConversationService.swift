@@ -105,7 +105,8 @@ public final class ConversationService: Sendable {
             await append(DecisionLog.line(caller: caller, request: request.bytes, decision: decision.bytes,
                                           revision: policy.evaluator.revision, at: now()), to: decisionLog)
         }
-        return ServiceReply(status: outcome.reasons.contains(.invalidRequest) ? 400 : 200, body: Data(decision.bytes))
+        // Never INVALID_REQUEST: the reader hands every body it cannot read whole to the decoder.
+        return ServiceReply(status: 200, body: Data(decision.bytes))
     }
 
     // MARK: Outbound

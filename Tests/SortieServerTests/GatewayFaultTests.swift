@@ -24,18 +24,9 @@ extension ClusterFaultTests {
         func aMessageWhosePushWasCutByASIGKILLGoesAgainWithTheSameWebhookId() async throws {
             let folder = try TemporaryFolder.make()
             defer { try? FileManager.default.removeItem(at: folder) }
-            try await GatewayReceiver.with { receiver in
-                let credentials = try Credentials.make(extraSpec: """
-                      gateway:
-                        url: \(receiver.url)
-                        timeoutSeconds: 5
-                        maxBackoffSeconds: 1
-                    """)
-                defer { credentials.remove() }
-                receiver.verify(with: credentials.webhooks)
+            try await Self.withGateway(["timeoutSeconds: 5", "maxBackoffSeconds: 1"]) { receiver, credentials, token in
                 let arguments = ["--config", credentials.configPath, "--policies", examplePolicies,
                                  "--store", "sqlite:" + folder.appendingPathComponent("sortie.db").path, "--port", "0"]
-                let token = try await credentials.token("fault-tests", roles: [.integration])
                 // The first push is held past the push timeout (the dispatcher would give up on it at
                 // 5 s, but it is killed first); a later one is answered at once.
                 receiver.answer { push, earlier in earlier == 0 ? .init(delay: .seconds(12)) : .ok("gw-\(push.id)") }
@@ -75,6 +66,19 @@ extension ClusterFaultTests {
             }
         }
 
+        /// A receiver that checks signatures, credentials whose `ServerConfig` sends the gateway's
+        /// pushes to it with `settings` (lines under `gateway:`), and an integration token.
+        static func withGateway<T: Sendable>(_ settings: [String],
+                                             _ body: @Sendable (GatewayReceiver, Credentials, String) async throws -> T) async throws -> T {
+            try await GatewayReceiver.with { receiver in
+                let lines = ["gateway:", "  url: \(receiver.url)"] + settings.map { "  " + $0 }
+                let credentials = try Credentials.make(extraSpec: lines.map { "  " + $0 }.joined(separator: "\n"))
+                defer { credentials.remove() }
+                receiver.verify(with: credentials.webhooks)
+                return try await body(receiver, credentials, try await credentials.token("fault-tests", roles: [.integration]))
+            }
+        }
+
         static func send(_ port: Int, _ method: HTTPRequest.Method, _ path: String, _ body: String?, token: String) async throws -> (Int, String) {
             let reply = try await LiveServer.request(port: port, method, path, body, headers: Credentials.bearer(token))
             return (reply.status, reply.body)
@@ -82,16 +86,7 @@ extension ClusterFaultTests {
 
         @Test(.enabled(if: StoreKind.postgresURL != nil), .timeLimit(.minutes(5)))
         func twoInstancesSendTwoThousandMessagesOnceAtATimeAndInOrder() async throws {
-            try await GatewayReceiver.with { receiver in
-                let credentials = try Credentials.make(extraSpec: """
-                      gateway:
-                        url: \(receiver.url)
-                        timeoutSeconds: 10
-                        maxBackoffSeconds: 1
-                    """)
-                defer { credentials.remove() }
-                receiver.verify(with: credentials.webhooks)
-                let token = try await credentials.token("fault-tests", roles: [.integration])
+            try await Self.withGateway(["timeoutSeconds: 10", "maxBackoffSeconds: 1"]) { receiver, credentials, token in
                 try await TestPostgres.withDatabase { url in
                     do {
                         // Each push takes a moment, so that pushes of the two instances overlap in time.
@@ -161,17 +156,7 @@ extension ClusterFaultTests {
 
         @Test(.enabled(if: PrivatePostgres.isAvailable), .timeLimit(.minutes(4)))
         func aRestartOfPostgresDuringDispatchLosesNoMessage() async throws {
-            try await GatewayReceiver.with { receiver in
-                let credentials = try Credentials.make(extraSpec: """
-                      gateway:
-                        url: \(receiver.url)
-                        timeoutSeconds: 10
-                        maxAttempts: 100
-                        maxBackoffSeconds: 1
-                    """)
-                defer { credentials.remove() }
-                receiver.verify(with: credentials.webhooks)
-                let token = try await credentials.token("fault-tests", roles: [.integration])
+            try await Self.withGateway(["timeoutSeconds: 10", "maxAttempts: 100", "maxBackoffSeconds: 1"]) { receiver, credentials, token in
                 try await PostgresFaultTests.withCluster { cluster in
                     do {
                         // Closed (503, retried) while the messages are queued, then open at 20 ms a push.

@@ -65,6 +65,8 @@ import Testing
         var reasons = ReasonSet(), warnings = ReasonSet()
         for reason in reference.reasons { reasons.insert(reason.code) }
         for warning in reference.warnings { warnings.insert(warning.code) }
+        // The service answers what this path decides with 200: it is never INVALID_REQUEST.
+        #expect(!reasons.contains(.invalidRequest), "line: \(text)", sourceLocation: sourceLocation)
         #expect(outcome == LineOutcome(action: decoded?.action ?? .start, allowed: reference.allowed, reasons: reasons, warnings: warnings),
                 "line: \(text)", sourceLocation: sourceLocation)
         return true
