@@ -112,8 +112,10 @@ struct WALCheckpointTests {
     /// the WAL's frames before, whether the checkpoint had finished before the commit, and the
     /// WAL's frames once one more create has followed.
     ///
-    /// A checkpoint that must not wait for the writer is given a long `holdAtMost`, so a loaded
-    /// machine only makes the test slower, never wrong; one that must wait is given a short one.
+    /// A checkpoint that must not wait for the writer, or that gives up waiting, is given a long
+    /// `holdAtMost`, so a loaded machine only makes the test slower, never wrong (a short one could
+    /// pass before the checkpoint even started, and the writer would be free); one that must wait
+    /// is given a short one.
     static func checkpointRacingAWrite(restartAbovePages: Int, restartWait: Duration,
                                        holdAtMost: Duration = .milliseconds(300)) async throws
         -> (before: Int, doneBeforeCommit: Bool, after: Int, rows: Int) {
@@ -165,7 +167,9 @@ struct WALCheckpointTests {
 
     @Test("a restart that cannot get the writer within its wait gives up; the WAL keeps growing and nothing fails")
     func restartGivesUp() async throws {
-        let wal = try await Self.checkpointRacingAWrite(restartAbovePages: 200, restartWait: .milliseconds(20))
+        let wal = try await Self.checkpointRacingAWrite(restartAbovePages: 200, restartWait: .milliseconds(20),
+                                                       holdAtMost: .seconds(20))
+        #expect(wal.doneBeforeCommit)
         #expect(wal.after > wal.before)
         #expect(wal.rows == 61)
     }
