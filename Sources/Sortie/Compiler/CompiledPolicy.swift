@@ -20,6 +20,39 @@ public struct CompiledPolicy: Sendable, Codable {
         public var channel: Channel
         /// The normalized address.
         public var address: String
+        /// E.164 prefixes a destination must start with; nil: any valid destination.
+        public var allowedDestinations: [String]?
+    }
+
+    /// `consent`, every default applied.
+    public struct Consent: Sendable, Hashable, Codable {
+        public var optOutKeywords: [String]
+        public var optInKeywords: [String]
+        public var scope: ConsentScope
+        /// Locale → text: the written texts over the built-in `fr` and `en` ones.
+        public var confirmation: [String: String]
+
+        /// The defaults: what a policy without `consent` means.
+        public static let defaults = Consent(optOutKeywords: Sortie.Consent.defaultOptOutKeywords,
+                                             optInKeywords: Sortie.Consent.defaultOptInKeywords,
+                                             scope: Sortie.Consent.defaultScope, confirmation: Sortie.Consent.builtInConfirmation)
+    }
+
+    /// `contactHours`, every default applied, times in minutes since midnight.
+    public struct ContactHours: Sendable, Hashable, Codable {
+        public struct Window: Sendable, Hashable, Codable {
+            public var days: [Weekday]
+            /// Inclusive, 0..<1440.
+            public var from: Int
+            /// Exclusive, after `from`; 1440 is midnight.
+            public var to: Int
+        }
+
+        public var channels: [Channel]
+        /// The zone every window is read in; nil: the recipient's own.
+        public var timeZone: String?
+        public var unknownTimeZone: UnknownTimeZone
+        public var windows: [Window]
     }
 
     public struct Template: Sendable, Hashable, Codable {
@@ -57,6 +90,9 @@ public struct CompiledPolicy: Sendable, Codable {
     public var disallowedWorkflowTriggers: [String]
     public var emailSubjectReuse: SubjectReuse
     public var wrapUpReasons: [String]
+    public var consent: Consent
+    /// Nil: conversations may start at any time.
+    public var contactHours: ContactHours?
     /// ReasonCatalog overrides: code -> locale -> message.
     public var messages: [ReasonCode: [String: String]]
     public var templates: [Template]
@@ -66,7 +102,7 @@ public struct CompiledPolicy: Sendable, Codable {
     enum CodingKeys: String, CodingKey {
         case tenant, digitalChannels, licenses, agentStates, locales, defaultProfile, profiles, entryPoints,
              allowedAgentStates, disallowedOperations, disallowedWorkflowTriggers, emailSubjectReuse, wrapUpReasons,
-             messages, templates
+             consent, contactHours, messages, templates
     }
 
     /// Lowers a decoded set that has no errors. Nil only if the set lacks a piece the earlier
@@ -93,13 +129,31 @@ public struct CompiledPolicy: Sendable, Codable {
         entryPoints = set.entryPoints.compactMap { e in
             guard let name = e.name, let channel = e.spec.channel?.value,
                   case .success(let normalized) = e.spec.normalizedAddress else { return nil }
-            return EntryPoint(name: name, channel: channel, address: normalized)
+            return EntryPoint(name: name, channel: channel, address: normalized,
+                              allowedDestinations: e.spec.allowedDestinations.map { $0.map(\.value).sorted() })
         }.sorted { $0.name < $1.name }
         allowedAgentStates = allowed.map(\.value)
         disallowedOperations = (policy.disallowedOperations ?? []).map(\.value)
         disallowedWorkflowTriggers = (policy.disallowedWorkflowTriggers ?? []).map(\.value)
         emailSubjectReuse = policy.emailSubjectReuse ?? OutboundPolicy.defaultEmailSubjectReuse
         wrapUpReasons = wrapUp.map(\.value)
+        let consent = policy.consent
+        var confirmation = Sortie.Consent.builtInConfirmation
+        for entry in consent.confirmation { confirmation[entry.locale.value] = entry.text.value }
+        self.consent = Consent(optOutKeywords: (consent.optOutKeywords ?? []).map(\.value),
+                               optInKeywords: (consent.optInKeywords ?? []).map(\.value),
+                               scope: consent.scope ?? Sortie.Consent.defaultScope, confirmation: confirmation)
+        contactHours = policy.contactHours.map { hours in
+            let zone = hours.timeZone?.value ?? Sortie.ContactHours.recipient
+            return ContactHours(channels: (hours.channels ?? []).map(\.value).sorted { $0.rawValue < $1.rawValue },
+                                timeZone: zone == Sortie.ContactHours.recipient ? nil : zone,
+                                unknownTimeZone: hours.unknownTimeZone ?? .deny,
+                                windows: (hours.windows ?? []).compactMap { w in
+                                    guard let days = w.days, let from = w.from.flatMap({ Sortie.ContactHours.minutes($0.value, end: false) }),
+                                          let to = w.to.flatMap({ Sortie.ContactHours.minutes($0.value, end: true) }) else { return nil }
+                                    return ContactHours.Window(days: days.map(\.value), from: from, to: to)
+                                })
+        }
         var messages: [ReasonCode: [String: String]] = [:]
         for catalog in set.reasonCatalogs {
             for entry in catalog.spec.entries {

@@ -10,7 +10,7 @@ import Foundation
 /// Layout (all integers big-endian):
 /// ```
 /// 8 bytes   magic "SORTIEPB"
-/// 4 bytes   format version (1)
+/// 4 bytes   format version (2)
 /// 4 bytes   revision length R, then R bytes: the revision ("sha256:…")
 /// 8 bytes   payload length P
 /// 32 bytes  SHA-256 of the payload
@@ -21,7 +21,7 @@ import Foundation
 /// clear error, never half-loaded.
 public enum PolicyBundle {
     public static let magic = Array("SORTIEPB".utf8)
-    public static let formatVersion: UInt32 = 1
+    public static let formatVersion: UInt32 = 2
 
     /// Why a bundle could not be loaded.
     public struct LoadError: Error, Sendable, CustomStringConvertible, Equatable {

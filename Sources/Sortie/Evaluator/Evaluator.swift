@@ -31,9 +31,19 @@ public struct Evaluator: Sendable {
     let defaultLocale: String
     /// Every code's message in every locale, split once.
     let templates: MessageTemplates
+    /// Per entry point, the digits of its `allowedDestinations` prefixes; nil: any destination.
+    let allowedPrefixes: [[SMSNumber]?]
+    /// The zones contact hours are read in, and the rule; nil when the policy has none.
+    let zones: ZoneTable?
+    let contactHours: ContactHoursRule?
+    /// The clock of a request without `at`: UTC seconds.
+    let clock: @Sendable () -> Int64
 
-    public init(policy: CompiledPolicy) {
+    /// An evaluator of `policy`; `clock` (UTC seconds; default the system's) times the requests
+    /// that carry no `at`.
+    public init(policy: CompiledPolicy, clock: (@Sendable () -> Int64)? = nil) {
         self.policy = policy
+        self.clock = clock ?? ZoneTable.now
         revision = policy.revision
         licenses = Dictionary(policy.licenses.map { ($0.name, $0.outbound) }, uniquingKeysWith: { a, _ in a })
         var byName: [String: Int] = [:], byAgent: [String: Int] = [:], byTeam: [String: Int] = [:], bySite: [String: Int] = [:]
@@ -60,8 +70,19 @@ public struct Evaluator: Sendable {
         disallowsTransfer = policy.disallowedOperations.contains(.transfer)
         let defaultLocale = policy.locales.first ?? "en"
         self.defaultLocale = defaultLocale
-        templates = MessageTemplates(locales: policy.locales, defaultLocale: defaultLocale) { code, locale in
-            Self.messageTemplate(code, locale: locale, catalog: policy.messages)
+        templates = MessageTemplates(locales: policy.locales, defaultLocale: defaultLocale) { code, locale, whenNull in
+            Self.messageTemplate(code, locale: locale, catalog: policy.messages, whenNull: whenNull)
+        }
+        allowedPrefixes = policy.entryPoints.map { entryPoint in
+            entryPoint.allowedDestinations.map { $0.compactMap { SMSNumber(normalized: $0.utf8) } }
+        }
+        if let hours = policy.contactHours {
+            let zones = ZoneTable(extra: hours.timeZone.map { [$0] } ?? [])
+            self.zones = zones
+            contactHours = ContactHoursRule(hours, zones: zones)
+        } else {
+            zones = nil
+            contactHours = nil
         }
     }
 
@@ -140,6 +161,9 @@ public struct Evaluator: Sendable {
         f.destinationActive = request.destinationActive
         f.subjectBlank = request.subject.map(Self.isBlank) ?? true
         f.subjectUsed = request.subjectUsed
+        f.optedOut = request.optedOut
+        f.at = request.at.flatMap(CivilTime.instant(rfc3339:))
+        if let zone = request.recipientTimeZone { f.recipientZone = zones?.index(of: zone) ?? -2 }
         return PreparedRequest(facts: f, destination: request.to)
     }
 
@@ -151,16 +175,27 @@ public struct Evaluator: Sendable {
 
     /// Evaluates a prepared request: integer lookups and the destination check only.
     public func evaluate(_ p: PreparedRequest) -> Verdict {
-        evaluate(p.facts) { channel in p.destination.flatMap { Destination.problem($0, channel: channel) } }
+        evaluate(p.facts, destinationProblem: { channel in p.destination.flatMap { Destination.problem($0, channel: channel) } },
+                 smsNumber: { p.destination.flatMap(SMSNumber.init(valid:)) })
     }
 
     /// The rules themselves, on a request's facts; `destinationProblem` checks the request's
-    /// `to` on a channel (nil when it is valid or absent). Every way in — a `Request` or the
-    /// bytes of a JSON line (`LineEvaluator`) — goes through here.
+    /// `to` on a channel (nil when it is valid or absent), and `smsNumber` gives the digits of a
+    /// `to` valid on SMS. Every way in — a `Request` or the bytes of a JSON line
+    /// (`LineEvaluator`) — goes through here.
     @inline(__always)
-    func evaluate(_ f: RequestFacts, destinationProblem: (Channel) -> DestinationProblem?) -> Verdict {
+    func evaluate(_ f: RequestFacts, destinationProblem: (Channel) -> DestinationProblem?, smsNumber: () -> SMSNumber?) -> Verdict {
         var v = Verdict()
         switch f.action {
+        case .message:
+            // A further message in a conversation: consent alone decides it.
+            if let channel = f.channel {
+                v.channel = channel
+                v.destinationProblem = destinationProblem(channel)
+            }
+            if f.entryPointIndex >= 0 { v.entryPointIndex = f.entryPointIndex }
+            if f.optedOut { v.reasons.insert(.recipientOptedOut) }
+            return v
         case .operation:
             switch f.operation {
             case .conference?: if disallowsConference { v.reasons.insert(.conferenceNotAllowed) }
@@ -210,6 +245,7 @@ public struct Evaluator: Sendable {
             } else {
                 v.reasons.insert(.entryPointNotFound)
             }
+            if v.destinationProblem == nil { checkRecipient(f, channel, &v, smsNumber) }
         }
         if f.destinationActive { v.reasons.insert(.conversationAlreadyActive) }
         if channel == .email {
@@ -224,6 +260,38 @@ public struct Evaluator: Sendable {
             }
         }
         return v
+    }
+
+    /// The recipient rules of a valid destination on a supported channel: the entry point's
+    /// destinations and consent (once the entry point is known and serves the channel), then
+    /// contact hours.
+    @inline(__always)
+    private func checkRecipient(_ f: RequestFacts, _ channel: Channel, _ v: inout Verdict, _ smsNumber: () -> SMSNumber?) {
+        if let index = v.entryPointIndex, !v.reasons.contains(.entryPointChannelMismatch) {
+            if channel == .sms, let prefixes = allowedPrefixes[index] {
+                let number = smsNumber()
+                if !prefixes.contains(where: { number?.hasPrefix($0) == true }) { v.reasons.insert(.destinationNotAllowed) }
+            }
+            if f.optedOut { v.reasons.insert(.recipientOptedOut) }
+        }
+        guard let rule = contactHours, let zones, rule.restricts(channel) else { return }
+        var zone: Int?
+        if rule.fixedZone >= 0 {
+            zone = rule.fixedZone
+        } else if f.recipientZone >= 0 {
+            zone = f.recipientZone
+        } else if f.recipientZone == -1, channel == .sms, let number = smsNumber() {
+            zone = zones.zone(callingCodeOf: number)
+        }
+        guard let zone else {
+            if !rule.unknownTimeZoneAllows { v.reasons.insert(.outsideContactHours) }
+            return
+        }
+        let check = rule.check(at: f.at ?? clock(), zone: zone, zones: zones)
+        if !check.inside {
+            v.contactHours = check
+            v.reasons.insert(.outsideContactHours)
+        }
     }
 
     /// True when `text` is empty or only whitespace; ASCII is checked byte by byte.
@@ -308,19 +376,26 @@ public struct Evaluator: Sendable {
     }
 
     /// The message for `code`: the catalog's in the locale, else the built-in one, else `en`.
-    public func messageTemplate(_ code: ReasonCode, locale: String) -> String {
-        Self.messageTemplate(code, locale: locale, catalog: policy.messages)
+    public func messageTemplate(_ code: ReasonCode, locale: String, whenNull: Bool = false) -> String {
+        Self.messageTemplate(code, locale: locale, catalog: policy.messages, whenNull: whenNull)
     }
 
-    static func messageTemplate(_ code: ReasonCode, locale: String, catalog: [ReasonCode: [String: String]]) -> String {
-        catalog[code]?[locale] ?? code.builtInMessage(locale: locale) ?? catalog[code]?["en"] ?? code.facts.en
+    /// A catalog's message applies whether or not the details are null; the built-in ones have a
+    /// variant for null details where `whenNull` is set.
+    static func messageTemplate(_ code: ReasonCode, locale: String, catalog: [ReasonCode: [String: String]], whenNull: Bool = false) -> String {
+        catalog[code]?[locale] ?? code.builtInMessage(locale: locale, whenNull: whenNull) ?? catalog[code]?["en"]
+            ?? code.builtInMessage(locale: "en", whenNull: whenNull) ?? code.facts.en
     }
+
+    /// Whether `code`'s message is its variant for details that are all null.
+    @inline(__always)
+    static func isWhenNull(_ code: ReasonCode, _ v: Verdict) -> Bool { code.facts.whenNull != nil && v.contactHours == nil }
 
     /// A reason with its details and its message, read through `detail`.
     func makeReason(_ code: ReasonCode, _ v: Verdict, _ q: RequestQuotes, locale: Int) -> Reason {
         var details: [String: DetailValue] = [:]
         for field in code.detailFields { details[field.rawValue] = detail(field, of: code, v, q).value }
-        let message = templates.render(code, locale: locale) { detail($0, of: code, v, q) }
+        let message = templates.render(code, locale: locale, whenNull: Self.isWhenNull(code, v)) { detail($0, of: code, v, q) }
         return Reason(code: code, message: message, details: details)
     }
 

@@ -49,6 +49,8 @@ extension Evaluator {
                 step(.wrapUpReasonUnknown, ["wrapUpReason": s(request.wrapUpReason)],
                      skippedBecause: v.reasons.contains(.wrapUpReasonRequired) ? "no wrap-up reason" : nil),
             ]
+        case .message:
+            return [step(.recipientOptedOut, ["optedOut": .string(String(request.optedOut))])]
         case .start, .options:
             break
         }
@@ -58,6 +60,26 @@ extension Evaluator {
         let notInProfile = noProfile ?? (v.reasons.contains(.channelNotInProfile) ? "the profile lacks the channel" : nil)
         let noEntryPoints = unsupported ?? (v.reasons.contains(.noEntryPointConfigured) ? "no entry point for the channel" : nil)
         let channel = s(request.channel)
+        let invalid = unsupported ?? (v.reasons.contains(.invalidDestination) ? "the destination is not valid" : nil)
+        let noEntryPoint = invalid ?? (v.reasons.contains(.noEntryPointConfigured) ? "no entry point for the channel"
+            : v.reasons.contains(.entryPointNotFound) ? "the entry point was not found"
+            : v.reasons.contains(.entryPointChannelMismatch) ? "the entry point serves the other channel" : nil)
+        let allowed = v.entryPointIndex.flatMap { policy.entryPoints[$0].allowedDestinations }
+        let hours = policy.contactHours
+        let reasonCheck = contactHours.map { rule in v.channel.map(rule.restricts) ?? false } ?? false
+        let outsideDetails = Dictionary(uniqueKeysWithValues: ReasonCode.outsideContactHours.detailFields.map {
+            ($0.rawValue, detail($0, of: .outsideContactHours, v, RequestQuotes()).value)
+        })
+        let recipientRules: [ExplainStep] = [
+            step(.destinationNotAllowed, ["to": s(request.to), "allowedDestinations": s(allowed?.joined(separator: ","))],
+                 skippedBecause: noEntryPoint ?? (v.channel != .sms || allowed == nil ? "the entry point allows any destination" : nil)),
+            step(.recipientOptedOut, ["optedOut": .string(String(request.optedOut))], skippedBecause: noEntryPoint),
+            step(.outsideContactHours,
+                 outsideDetails.merging(["at": s(request.at), "recipientTimeZone": s(request.recipientTimeZone),
+                                         "contactHoursTimeZone": s(hours.map { $0.timeZone ?? ContactHours.recipient })]) { a, _ in a },
+                 skippedBecause: invalid ?? (hours == nil ? "the policy has no contact hours"
+                    : !reasonCheck ? "contact hours do not restrict this channel" : nil)),
+        ]
         return [
             step(.digitalChannelsDisabled, ["digitalChannels": .string(String(policy.digitalChannels))]),
             step(.licenseNotEligible, ["license": s(request.agent.license)]),
@@ -71,6 +93,7 @@ extension Evaluator {
             step(.entryPointNotFound, ["entryPoint": s(request.entryPoint)], skippedBecause: noEntryPoints),
             step(.entryPointChannelMismatch, ["entryPoint": s(request.entryPoint)],
                  skippedBecause: noEntryPoints ?? (v.reasons.contains(.entryPointNotFound) ? "the entry point was not found" : nil)),
+        ] + recipientRules + [
             step(.conversationAlreadyActive, ["destinationActive": .string(String(request.destinationActive))]),
             step(.emailSubjectRequired, ["subject": s(request.subject)], skippedBecause: unsupported ?? (v.channel == .sms ? "subjects are ignored on SMS" : nil)),
             step(.emailSubjectReused, ["subjectUsed": .string(String(request.subjectUsed)), "emailSubjectReuse": .string(policy.emailSubjectReuse.rawValue)],

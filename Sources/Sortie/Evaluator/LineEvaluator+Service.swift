@@ -40,7 +40,7 @@ extension LineEvaluator {
             case .string:
                 text(member, &first)
             case .boolean:
-                guard member.field == .destinationActive ? s.destinationActive : s.subjectUsed else { break }
+                guard s.flag(member.field) else { break }
                 key(member, &first)
                 w.raw("true")
             case .action:

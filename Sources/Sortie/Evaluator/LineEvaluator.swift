@@ -21,6 +21,9 @@ public struct LineEvaluator: Sendable {
     private let wrapUpReasons: ByteTable
     /// Locale name → index into the evaluator's message templates.
     private let locales: ByteTable
+    /// Zone name → index into the evaluator's zones (empty when the policy has no contact hours:
+    /// a line naming a zone then goes to the reference path, which checks the name).
+    private let zones: ByteTable
     /// The declarations and the decision's texts, worked out once.
     let plan: LinePlan
 
@@ -35,6 +38,7 @@ public struct LineEvaluator: Sendable {
         triggers = ByteTable(e.disallowedTriggers.map { ($0, 1) })
         wrapUpReasons = ByteTable(e.policy.wrapUpReasons.map { ($0, 1) })
         locales = ByteTable(e.policy.locales.enumerated().map { ($1, $0) })
+        zones = ByteTable((e.zones?.names ?? []).enumerated().map { ($1, $0) })
         plan = LinePlan(e)
         precondition(RequestField.allCases.count <= TextSlots.capacity, "a TextSlots slot per request field")
     }
@@ -66,12 +70,22 @@ public struct LineEvaluator: Sendable {
         var smsGiven = false, emailGiven = false, otherGiven = false
         /// The range of the `activeOutbound` object, for the request writer to read again.
         var countsText: Range<Int>?
-        var destinationActive = false, subjectUsed = false
+        var destinationActive = false, subjectUsed = false, optedOut = false
         /// Some string (an `id` or `subject`) has non-ASCII bytes: the line's UTF-8 is checked.
         var nonASCII = false
         /// A bit per field (by raw value) the request carries, in the sense of
         /// `RequestField.needed(by:)`: a string that is not null, the `agent` object, an operation.
         var carried: UInt32 = 0
+
+        /// The value of a boolean field (false when absent).
+        func flag(_ field: RequestField) -> Bool {
+            switch field {
+            case .destinationActive: destinationActive
+            case .subjectUsed: subjectUsed
+            case .optedOut: optedOut
+            default: false
+            }
+        }
     }
 
     /// A slot per declared field, by raw value, for the range of its string value (nil when
@@ -220,7 +234,11 @@ public struct LineEvaluator: Sendable {
                 return ok
             case .boolean:
                 guard let value = flag() else { return false }
-                if field == .destinationActive { scanned.destinationActive = value } else { scanned.subjectUsed = value }
+                switch field {
+                case .destinationActive: scanned.destinationActive = value
+                case .subjectUsed: scanned.subjectUsed = value
+                default: scanned.optedOut = value
+                }
                 return true
             case .action:
                 guard let index = choice(plan.actionNames) else { return false }
@@ -383,6 +401,15 @@ public struct LineEvaluator: Sendable {
         }
         f.destinationActive = s.destinationActive
         f.subjectUsed = s.subjectUsed
+        f.optedOut = s.optedOut
+        if let at = t[.at] {
+            guard let instant = CivilTime.instant(rfc3339: slice(at)) else { return nil }
+            f.at = instant
+        }
+        if t[.recipientTimeZone] != nil {
+            guard let zone = find(zones, t[.recipientTimeZone]), zone >= 0 else { return nil }
+            f.recipientZone = zone
+        }
         if let subject = t[.subject] {
             let text = slice(subject)
             if text.contains(where: { $0 >= 0x80 }) {
@@ -416,7 +443,8 @@ public struct LineEvaluator: Sendable {
             plan.writeOptions(o, q, id: id, locale: locale, &w)
             return LineOutcome(action: .options, allowed: o.allowed, reasons: o.reasons, warnings: ReasonSet())
         }
-        let v = evaluator.evaluate(f) { channel in Destination.problem(ascii: slice(t[.to]), channel: channel) }
+        let v = evaluator.evaluate(f, destinationProblem: { channel in Destination.problem(ascii: slice(t[.to]), channel: channel) },
+                                   smsNumber: { SMSNumber(validASCII: slice(t[.to])) })
         let to = slice(t[.to])
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: to.count + 1) { scratch in
             if let channel = v.channel, t[.to] != nil, v.destinationProblem == nil {

@@ -12,9 +12,10 @@ final class LinePlan: Sendable {
     }
 
     /// A detail's value, as `Evaluator.detailSource` says, its fixed texts already in the pool.
-    enum Value: Sendable {
+    enum Value: Sendable, Equatable {
         case quote(RequestQuote, nullWhenAbsent: Bool)
         case destinationAsStored, channel, profile, limit, active, problem, entryPointChannel
+        case localTime, timeZone, nextAllowed
         /// Text of the pool.
         case text(Range<Int>)
     }
@@ -74,7 +75,11 @@ final class LinePlan: Sendable {
     /// Per locale and code (`locale * codeCount + order`): its range of `messagePieces`.
     private let messages: [Range<Int>]
     private let messagePieces: [MessagePiece]
+    /// The same for the messages of details that are all null, where a code has them.
+    private let nullMessages: [Range<Int>?]
     private let codeCount: Int
+    /// By zone index of the evaluator's `ZoneTable`: the zone's name.
+    private let zoneNames: [Range<Int>]
 
     init(_ e: Evaluator) {
         reads = RequestField.allCases.map { field in
@@ -138,8 +143,12 @@ final class LinePlan: Sendable {
             case .problem: .problem
             case .entryPointChannel: .entryPointChannel
             case .literal(let text): .text(add(escaping: text))
+            case .localTime: .localTime
+            case .timeZone: .timeZone
+            case .nextAllowed: .nextAllowed
             }
         }
+        zoneNames = (e.zones?.names ?? []).map { add(escaping: $0) }
         openings = ReasonCode.inOrder.map { add(DecisionWriter.opening($0)) }
         var details: [Range<Int>] = [], detailPieces: [DetailPiece] = []
         for code in ReasonCode.inOrder {
@@ -150,20 +159,25 @@ final class LinePlan: Sendable {
             }
             details.append(start..<detailPieces.count)
         }
-        var messages: [Range<Int>] = [], messagePieces: [MessagePiece] = []
+        var messages: [Range<Int>] = [], nullMessages: [Range<Int>?] = [], messagePieces: [MessagePiece] = []
+        func lower(_ code: ReasonCode, _ pieces: [MessageTemplates.Piece]) -> Range<Int> {
+            let start = messagePieces.count
+            for piece in pieces {
+                if let field = piece.field {
+                    messagePieces.append(MessagePiece(text: 0..<0, value: lower(Evaluator.detailSource(field, of: code))))
+                } else {
+                    messagePieces.append(MessagePiece(text: add(piece.json), value: nil))
+                }
+            }
+            return start..<messagePieces.count
+        }
         for locale in e.templates.locales.indices {
             for code in ReasonCode.inOrder {
-                let start = messagePieces.count
-                for piece in e.templates.pieces(code, locale: locale) {
-                    if let field = piece.field {
-                        messagePieces.append(MessagePiece(text: 0..<0, value: lower(Evaluator.detailSource(field, of: code))))
-                    } else {
-                        messagePieces.append(MessagePiece(text: add(piece.json), value: nil))
-                    }
-                }
-                messages.append(start..<messagePieces.count)
+                messages.append(lower(code, e.templates.pieces(code, locale: locale)))
+                nullMessages.append(code.facts.whenNull == nil ? nil : lower(code, e.templates.pieces(code, locale: locale, whenNull: true)))
             }
         }
+        self.nullMessages = nullMessages
         self.details = details
         self.detailPieces = detailPieces
         self.messages = messages
@@ -234,7 +248,8 @@ final class LinePlan: Sendable {
                     write(piece.value, inMessage: false, v, q, pool, &w)
                 }
             }, message: { w in
-                for k in messages[locale * codeCount + code.order] {
+                let index = locale * codeCount + code.order
+                for k in (Evaluator.isWhenNull(code, v) ? nullMessages[index] : nil) ?? messages[index] {
                     let piece = messagePieces[k]
                     if let value = piece.value {
                         write(value, inMessage: true, v, q, pool, &w)
@@ -277,6 +292,23 @@ final class LinePlan: Sendable {
             text(problem.map(fixed) ?? empty)
         case .entryPointChannel: text(v.entryPointIndex.map { fixed(entryPointChannels[$0]) } ?? empty)
         case .text(let range): text(fixed(range))
+        case .localTime, .timeZone, .nextAllowed:
+            guard let hours = v.contactHours, value != .nextAllowed || hours.nextLocal != nil else {
+                if !inMessage { w.raw("null") }
+                return
+            }
+            if !inMessage { w.bytes.append(0x22) }
+            switch value {
+            case .localTime: CivilTime.writeClock(minute: hours.minuteOfDay) { w.bytes.append($0) }
+            case .timeZone: w.raw(fixed(zoneNames[hours.zone]))
+            default:
+                if inMessage {
+                    CivilTime.writeForMessage(local: hours.nextLocal!, now: hours.local) { w.bytes.append($0) }
+                } else {
+                    CivilTime.writeLocalDateTime(local: hours.nextLocal!, offset: hours.nextOffset) { w.bytes.append($0) }
+                }
+            }
+            if !inMessage { w.bytes.append(0x22) }
         }
     }
 }

@@ -19,6 +19,9 @@ public enum ReasonCode: Int, Sendable, CaseIterable, Comparable, Codable {
     case noEntryPointConfigured
     case entryPointNotFound
     case entryPointChannelMismatch
+    case destinationNotAllowed
+    case recipientOptedOut
+    case outsideContactHours
     case conversationAlreadyActive
     case emailSubjectRequired
     case emailSubjectReused
@@ -46,9 +49,12 @@ public enum ReasonCode: Int, Sendable, CaseIterable, Comparable, Codable {
         /// Built-in messages, with `{placeholder}`s.
         public let en: String
         public let fr: String
+        /// Built-in messages for when every detail is null (the recipient's zone is unknown), where
+        /// the code has them.
+        public let whenNull: (en: String, fr: String)?
 
         init(_ name: String, when: String, details: [DetailField] = [], status: Int, serviceOnly: Bool = false,
-             en: String, fr: String) {
+             en: String, fr: String, whenNull: (en: String, fr: String)? = nil) {
             self.name = name
             self.when = when
             self.details = details
@@ -56,6 +62,7 @@ public enum ReasonCode: Int, Sendable, CaseIterable, Comparable, Codable {
             self.serviceOnly = serviceOnly
             self.en = en
             self.fr = fr
+            self.whenNull = whenNull
         }
     }
 
@@ -115,6 +122,23 @@ public enum ReasonCode: Int, Sendable, CaseIterable, Comparable, Codable {
                 details: [.entryPoint, .channel, .entryPointChannel], status: 422,
                 en: "The entry point {entryPoint} serves {entryPointChannel}, not {channel}.",
                 fr: "Le point d'entrée {entryPoint} sert le canal {entryPointChannel}, pas {channel}.")
+        case .destinationNotAllowed:
+            Row("DESTINATION_NOT_ALLOWED", when: "the entry point's `allowedDestinations` has no prefix of the destination",
+                details: [.destination, .entryPoint], status: 422,
+                en: "The entry point {entryPoint} may not send to {destination}.",
+                fr: "Le point d'entrée {entryPoint} ne peut pas envoyer de message à {destination}.")
+        case .recipientOptedOut:
+            Row("RECIPIENT_OPTED_OUT", when: "`optedOut` is true", details: [.destination, .entryPoint], status: 403,
+                en: "This customer ({destination}) asked not to receive messages from {entryPoint} any more.",
+                fr: "Ce client ({destination}) a demandé à ne plus recevoir de messages de {entryPoint}.")
+        case .outsideContactHours:
+            Row("OUTSIDE_CONTACT_HOURS",
+                when: "the channel has contact hours and the recipient's local time is outside every window, or the zone is unknown under `deny`",
+                details: [.localTime, .timeZone, .nextAllowed], status: 403,
+                en: "It is {localTime} for this customer ({timeZone}); you can write from {nextAllowed}.",
+                fr: "Il est {localTime} chez ce client ({timeZone}) ; envoi possible à partir de {nextAllowed}.",
+                whenNull: (en: "This customer's time zone is unknown, so their contact hours cannot be checked.",
+                           fr: "Le fuseau horaire de ce client est inconnu : ses heures de contact ne peuvent pas être vérifiées."))
         case .conversationAlreadyActive:
             Row("CONVERSATION_ALREADY_ACTIVE", when: "`destinationActive` is true", details: [.destination], status: 409,
                 en: "A conversation with {destination} is already active.",
@@ -190,9 +214,17 @@ public enum ReasonCode: Int, Sendable, CaseIterable, Comparable, Codable {
     /// The locales every code has a built-in message in.
     public static let builtInLocales = ["en", "fr"]
 
-    /// The built-in message for `locale` (`en` or `fr`), with `{placeholder}`s.
-    public func builtInMessage(locale: String) -> String? {
-        switch locale {
+    /// The built-in message for `locale` (`en` or `fr`), with `{placeholder}`s; `whenNull`: the
+    /// one for details that are all null, where the code has one.
+    public func builtInMessage(locale: String, whenNull: Bool = false) -> String? {
+        if whenNull, let variant = facts.whenNull {
+            return switch locale {
+            case "en": variant.en
+            case "fr": variant.fr
+            default: nil
+            }
+        }
+        return switch locale {
         case "en": facts.en
         case "fr": facts.fr
         default: nil
@@ -217,7 +249,9 @@ public enum ReasonCode: Int, Sendable, CaseIterable, Comparable, Codable {
 public enum DetailField: String, Sendable, CaseIterable {
     case field, license, channel, profile, state, limit, active, destination, problem
     case entryPoint, entryPointChannel, subject, operation, trigger, reason
+    case localTime, timeZone, nextAllowed
 
-    /// The value is a JSON integer; every other field is a string (`entryPoint` may be null).
+    /// The value is a JSON integer; every other field is a string (`entryPoint` and the
+    /// contact-hour fields may be null).
     public var isInteger: Bool { self == .limit || self == .active }
 }

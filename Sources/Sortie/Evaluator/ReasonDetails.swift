@@ -6,12 +6,15 @@ enum DetailText {
     /// String content already valid inside JSON quotes (a slice of a line the fast reader checked).
     case json(UnsafeBufferPointer<UInt8>)
     case integer(Int)
+    /// A text that a message shows another way (a date-time: RFC 3339 in details, `08:00` in
+    /// a message).
+    case shown(String, inMessage: String)
     case null
 
     /// The value in a decision's `details`.
     var value: DetailValue {
         switch self {
-        case .text(let text): .string(text)
+        case .text(let text), .shown(let text, _): .string(text)
         case .json(let bytes): .string(String(decoding: bytes, as: UTF8.self))
         case .integer(let n): .integer(n)
         case .null: .null
@@ -21,7 +24,7 @@ enum DetailText {
     /// Writes the value as a JSON value.
     func write(_ w: inout JSONWriter) {
         switch self {
-        case .text(let text): w.string(text)
+        case .text(let text), .shown(let text, _): w.string(text)
         case .json(let bytes):
             w.bytes.append(0x22)
             w.raw(bytes)
@@ -34,7 +37,7 @@ enum DetailText {
     /// Writes the value inside a message (JSON string content; null is empty).
     func writeInMessage(_ w: inout JSONWriter) {
         switch self {
-        case .text(let text): w.stringContent(text)
+        case .text(let text), .shown(_, let text): w.stringContent(text)
         case .json(let bytes): w.raw(bytes)
         case .integer(let n): w.integer(n)
         case .null: break
@@ -44,7 +47,7 @@ enum DetailText {
     /// The value inside a message as plain text (null is empty).
     var plain: String {
         switch self {
-        case .text(let text): text
+        case .text(let text), .shown(_, let text): text
         case .json(let bytes): String(decoding: bytes, as: UTF8.self)
         case .integer(let n): String(n)
         case .null: ""
@@ -134,6 +137,12 @@ enum DetailSource: Sendable, Equatable {
     case entryPointChannel
     /// A fixed text.
     case literal(String)
+    /// The recipient's local time, `HH:MM` (null when the zone is unknown).
+    case localTime
+    /// The zone contact hours were read in (null when unknown).
+    case timeZone
+    /// When the next window opens, as a local date-time with its offset (null when unknown).
+    case nextAllowed
 }
 
 extension Evaluator {
@@ -147,9 +156,8 @@ extension Evaluator {
         case .profile: .profile
         case .limit: .limit
         case .active: .active
-        // An already active conversation names the destination as stored (normalized); an
-        // invalid one quotes `to` as given.
-        case .destination: code == .conversationAlreadyActive ? .destinationAsStored : .quote(.to, nullWhenAbsent: false)
+        // An invalid destination is quoted as given; every other code names it as stored (normalized).
+        case .destination: code == .invalidDestination ? .quote(.to, nullWhenAbsent: false) : .destinationAsStored
         case .problem: .problem
         case .entryPoint: .quote(.entryPoint, nullWhenAbsent: code == .entryPointNotFound)
         case .entryPointChannel: .entryPointChannel
@@ -157,6 +165,9 @@ extension Evaluator {
         case .operation: .literal(code == .transferNotAllowed ? "transfer" : "conference")
         case .trigger: .quote(.trigger, nullWhenAbsent: false)
         case .reason: .quote(.wrapUpReason, nullWhenAbsent: false)
+        case .localTime: .localTime
+        case .timeZone: .timeZone
+        case .nextAllowed: .nextAllowed
         }
     }
 
@@ -173,6 +184,16 @@ extension Evaluator {
         case .problem: .text(v.destinationProblem?.rawValue ?? "")
         case .entryPointChannel: .text(v.entryPointIndex.map { policy.entryPoints[$0].channel.rawValue } ?? "")
         case .literal(let text): .text(text)
+        case .localTime:
+            v.contactHours.map { hours in .text(CivilTime.text { CivilTime.writeClock(minute: hours.minuteOfDay, $0) }) } ?? .null
+        case .timeZone: v.contactHours.flatMap { hours in zones.map { .text($0.names[hours.zone]) } } ?? .null
+        case .nextAllowed:
+            v.contactHours.flatMap { hours in
+                hours.nextLocal.map { next in
+                    .shown(CivilTime.text { CivilTime.writeLocalDateTime(local: next, offset: hours.nextOffset, $0) },
+                           inMessage: CivilTime.text { CivilTime.writeForMessage(local: next, now: hours.local, $0) })
+                }
+            } ?? .null
         }
     }
 }
@@ -194,36 +215,44 @@ struct MessageTemplates: Sendable {
     let defaultIndex: Int
     /// Per locale and code (`locale * codeCount + order`).
     private let pieces: [[Piece]]
+    /// The same, for the codes with messages for details that are all null (`whenNull`).
+    private let nullPieces: [[Piece]?]
 
-    init(locales policyLocales: [String], defaultLocale: String, template: (ReasonCode, String) -> String) {
+    /// `template(code, locale, whenNull)` is the message to split.
+    init(locales policyLocales: [String], defaultLocale: String, template: (ReasonCode, String, Bool) -> String) {
         var names = policyLocales
         if !names.contains(defaultLocale) { names.append(defaultLocale) }
         locales = names
         defaultIndex = names.firstIndex(of: defaultLocale) ?? 0
-        var pieces: [[Piece]] = []
-        for locale in names {
-            for code in ReasonCode.allCases {
-                var list: [Piece] = []
-                func text(_ text: String) {
-                    var json = JSONWriter(capacity: text.utf8.count)
-                    json.stringContent(text)
-                    list.append(Piece(text: text, json: json.bytes, field: nil))
-                }
-                Evaluator.forEachPiece(of: template(code, locale)) { piece in
-                    switch piece {
-                    case .text(let t): if !t.isEmpty { text(String(t)) }
-                    case .placeholder(let key):
-                        if let field = DetailField(rawValue: String(key)), code.detailFields.contains(field) {
-                            list.append(Piece(text: "", json: [], field: field))
-                        } else {
-                            text("{\(key)}")
-                        }
+        func split(_ code: ReasonCode, _ template: String) -> [Piece] {
+            var list: [Piece] = []
+            func text(_ text: String) {
+                var json = JSONWriter(capacity: text.utf8.count)
+                json.stringContent(text)
+                list.append(Piece(text: text, json: json.bytes, field: nil))
+            }
+            Evaluator.forEachPiece(of: template) { piece in
+                switch piece {
+                case .text(let t): if !t.isEmpty { text(String(t)) }
+                case .placeholder(let key):
+                    if let field = DetailField(rawValue: String(key)), code.detailFields.contains(field) {
+                        list.append(Piece(text: "", json: [], field: field))
+                    } else {
+                        text("{\(key)}")
                     }
                 }
-                pieces.append(list)
+            }
+            return list
+        }
+        var pieces: [[Piece]] = [], nullPieces: [[Piece]?] = []
+        for locale in names {
+            for code in ReasonCode.allCases {
+                pieces.append(split(code, template(code, locale, false)))
+                nullPieces.append(code.facts.whenNull == nil ? nil : split(code, template(code, locale, true)))
             }
         }
         self.pieces = pieces
+        self.nullPieces = nullPieces
     }
 
     /// The index of `locale` when the tenant lists it, else the default's.
@@ -232,22 +261,26 @@ struct MessageTemplates: Sendable {
         return index
     }
 
-    func pieces(_ code: ReasonCode, locale: Int) -> [Piece] {
-        pieces[locale * ReasonCode.inOrder.count + code.order]
+    /// A message's pieces; `whenNull`: the code's message for details that are all null, where
+    /// it has one.
+    func pieces(_ code: ReasonCode, locale: Int, whenNull: Bool = false) -> [Piece] {
+        let index = locale * ReasonCode.inOrder.count + code.order
+        if whenNull, let variant = nullPieces[index] { return variant }
+        return pieces[index]
     }
 
     /// The message as text.
-    func render(_ code: ReasonCode, locale: Int, _ detail: (DetailField) -> DetailText) -> String {
+    func render(_ code: ReasonCode, locale: Int, whenNull: Bool = false, _ detail: (DetailField) -> DetailText) -> String {
         var out = ""
-        for piece in pieces(code, locale: locale) {
+        for piece in pieces(code, locale: locale, whenNull: whenNull) {
             if let field = piece.field { out += detail(field).plain } else { out += piece.text }
         }
         return out
     }
 
     /// The message as JSON string content.
-    func write(_ code: ReasonCode, locale: Int, _ w: inout JSONWriter, _ detail: (DetailField) -> DetailText) {
-        for piece in pieces(code, locale: locale) {
+    func write(_ code: ReasonCode, locale: Int, whenNull: Bool = false, _ w: inout JSONWriter, _ detail: (DetailField) -> DetailText) {
+        for piece in pieces(code, locale: locale, whenNull: whenNull) {
             if let field = piece.field { detail(field).writeInMessage(&w) } else { w.raw(piece.json) }
         }
     }

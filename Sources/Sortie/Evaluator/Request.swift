@@ -2,7 +2,7 @@
 /// field: a request that decodes is well-formed.
 public struct Request: Sendable, Hashable {
     public enum Action: String, Sendable, CaseIterable {
-        case start, options, operation, close
+        case start, options, operation, close, message
     }
 
     public enum OperationKind: String, Sendable, CaseIterable {
@@ -40,13 +40,18 @@ public struct Request: Sendable, Hashable {
     public var operation: OperationKind?
     public var trigger: String?
     public var wrapUpReason: String?
+    /// The decision's moment, RFC 3339; nil: the evaluator's clock.
+    public var at: String?
+    public var optedOut = false
+    /// The recipient's IANA zone, when known.
+    public var recipientTimeZone: String?
 
     /// A request built in code. Fields not given take their defaults (docs/reference.md, "Fields").
     public init(id: String? = nil, action: Action = .start, locale: String? = nil, agent: Agent,
                 activeOutbound: [String: Int] = [:], channel: String? = nil, to: String? = nil,
                 entryPoint: String? = nil, subject: String? = nil, destinationActive: Bool = false,
                 subjectUsed: Bool = false, operation: OperationKind? = nil, trigger: String? = nil,
-                wrapUpReason: String? = nil) {
+                wrapUpReason: String? = nil, at: String? = nil, optedOut: Bool = false, recipientTimeZone: String? = nil) {
         self.id = id
         self.action = action
         self.locale = locale
@@ -61,6 +66,9 @@ public struct Request: Sendable, Hashable {
         self.operation = operation
         self.trigger = trigger
         self.wrapUpReason = wrapUpReason
+        self.at = at
+        self.optedOut = optedOut
+        self.recipientTimeZone = recipientTimeZone
     }
 }
 
@@ -113,7 +121,10 @@ extension Request {
             let spec = field.spec
             switch spec.type {
             case .string:
-                if let path = spec.text { request[keyPath: path] = try r.string(field) }
+                if let path = spec.text, let text = try r.string(field) {
+                    if let problem = spec.check?(text) { throw r.invalid(field, problem) }
+                    request[keyPath: path] = text
+                }
             case .boolean:
                 if let path = spec.flag, let flag = try r.bool(field) { request[keyPath: path] = flag }
             case .action:

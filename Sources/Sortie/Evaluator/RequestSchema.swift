@@ -9,6 +9,7 @@ public enum RequestField: Int, Sendable, CaseIterable {
     case agentID, agentLicense, agentState, agentTeam, agentSite
     case activeOutbound, channel, to, entryPoint, subject, destinationActive, subjectUsed
     case operation, trigger, wrapUpReason
+    case at, optedOut, recipientTimeZone
 
     /// A field's JSON type.
     public enum FieldType: Sendable, Equatable {
@@ -49,9 +50,12 @@ public enum RequestField: Int, Sendable, CaseIterable {
         let text: WritableKeyPath<Request, String?>?
         /// Where a boolean field lives in a `Request`.
         let flag: WritableKeyPath<Request, Bool>?
+        /// What is wrong with a string field's value, or nil when it is well-formed.
+        let check: (@Sendable (String) -> String?)?
 
         init(_ key: String, _ type: FieldType, nullable: Bool = false, need: Need = .optional, usedBy: [Request.Action]? = nil,
-             fromStore: Bool = false, text: WritableKeyPath<Request, String?>? = nil, flag: WritableKeyPath<Request, Bool>? = nil) {
+             fromStore: Bool = false, text: WritableKeyPath<Request, String?>? = nil, flag: WritableKeyPath<Request, Bool>? = nil,
+             check: (@Sendable (String) -> String?)? = nil) {
             self.key = key
             self.type = type
             self.nullable = nullable
@@ -60,6 +64,7 @@ public enum RequestField: Int, Sendable, CaseIterable {
             self.fromStore = fromStore
             self.text = text
             self.flag = flag
+            self.check = check
         }
     }
 
@@ -76,15 +81,24 @@ public enum RequestField: Int, Sendable, CaseIterable {
         case .agentTeam: Spec("team", .string, nullable: true, text: \.agent.team)
         case .agentSite: Spec("site", .string, nullable: true, text: \.agent.site)
         case .activeOutbound: Spec("activeOutbound", .counts, usedBy: [.start, .options], fromStore: true)
-        case .channel: Spec("channel", .string, need: .actions([.start]), usedBy: [.start], text: \.channel)
-        case .to: Spec("to", .string, need: .actions([.start]), usedBy: [.start], text: \.to)
-        case .entryPoint: Spec("entryPoint", .string, nullable: true, usedBy: [.start], text: \.entryPoint)
+        case .channel: Spec("channel", .string, need: .actions([.start, .message]), usedBy: [.start, .message], text: \.channel)
+        case .to: Spec("to", .string, need: .actions([.start, .message]), usedBy: [.start, .message], text: \.to)
+        case .entryPoint: Spec("entryPoint", .string, nullable: true, usedBy: [.start, .message], text: \.entryPoint)
         case .subject: Spec("subject", .string, nullable: true, usedBy: [.start], text: \.subject)
         case .destinationActive: Spec("destinationActive", .boolean, usedBy: [.start], fromStore: true, flag: \.destinationActive)
         case .subjectUsed: Spec("subjectUsed", .boolean, usedBy: [.start], fromStore: true, flag: \.subjectUsed)
         case .operation: Spec("operation", .operation, need: .actions([.operation]), usedBy: [.operation])
         case .trigger: Spec("trigger", .string, need: .workflowOperation, usedBy: [.operation], text: \.trigger)
         case .wrapUpReason: Spec("wrapUpReason", .string, nullable: true, usedBy: [.close], text: \.wrapUpReason)
+        case .at:
+            Spec("at", .string, usedBy: [.start], fromStore: true, text: \.at) { text in
+                CivilTime.instant(rfc3339: text) == nil ? "not an RFC 3339 date-time such as 2026-12-02T09:30:00Z" : nil
+            }
+        case .optedOut: Spec("optedOut", .boolean, usedBy: [.start, .message], fromStore: true, flag: \.optedOut)
+        case .recipientTimeZone:
+            Spec("recipientTimeZone", .string, nullable: true, usedBy: [.start], fromStore: true, text: \.recipientTimeZone) { text in
+                ZoneTable.isZoneName(text) ? nil : "unknown time zone \"\(text)\"; expected an IANA zone such as Europe/Paris"
+            }
         }
     }
 

@@ -20,13 +20,23 @@ extension CompiledPolicy {
             lines.append("profile \(q(profile.name)) limits=\(limits) agents=\(set(profile.agents)) teams=\(set(profile.teams)) sites=\(set(profile.sites))")
         }
         for entryPoint in entryPoints.sorted(by: { $0.name < $1.name }) {
-            lines.append("entryPoint \(q(entryPoint.name)) \(entryPoint.channel.rawValue) \(q(entryPoint.address))")
+            let allowed = entryPoint.allowedDestinations.map { " allowedDestinations=" + set($0) } ?? ""
+            lines.append("entryPoint \(q(entryPoint.name)) \(entryPoint.channel.rawValue) \(q(entryPoint.address))\(allowed)")
         }
         lines.append("allowedAgentStates " + set(allowedAgentStates))
         lines.append("disallowedOperations " + set(disallowedOperations.map(\.rawValue)))
         lines.append("disallowedWorkflowTriggers " + set(disallowedWorkflowTriggers))
         lines.append("emailSubjectReuse \(emailSubjectReuse.rawValue)")
         lines.append("wrapUpReasons " + set(wrapUpReasons))
+        // Only what differs from the defaults, so sets written before consent existed keep their revision.
+        if consent != .defaults {
+            let texts = consent.confirmation.sorted { $0.key < $1.key }.map { "\(q($0.key))=\(q($0.value))" }.joined(separator: ",")
+            lines.append("consent optOut=\(set(consent.optOutKeywords)) optIn=\(set(consent.optInKeywords)) scope=\(consent.scope.rawValue) confirmation=[\(texts)]")
+        }
+        if let hours = contactHours {
+            let windows = hours.windows.map { "\(set($0.days.map(\.rawValue)))\($0.from)-\($0.to)" }.sorted().joined(separator: ",")
+            lines.append("contactHours channels=\(set(hours.channels.map(\.rawValue))) timeZone=\(hours.timeZone.map(q) ?? "recipient") unknownTimeZone=\(hours.unknownTimeZone.rawValue) windows=[\(windows)]")
+        }
         for (code, byLocale) in messages.sorted(by: { $0.key.name < $1.key.name }) {
             for (locale, text) in byLocale.sorted(by: { $0.key < $1.key }) {
                 lines.append("message \(code.name) \(q(locale)) \(q(text))")

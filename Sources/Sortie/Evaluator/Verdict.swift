@@ -45,6 +45,9 @@ public struct Verdict: Sendable, Hashable {
     public var destinationProblem: DestinationProblem?
     /// Index into `CompiledPolicy.entryPoints` of the entry point the request names.
     public var entryPointIndex: Int?
+    /// Where the decision's moment falls in the recipient's contact hours; nil when they were
+    /// not checked or the zone is unknown.
+    var contactHours: ContactHoursCheck?
 
     public var allowed: Bool { reasons.isEmpty }
 }
@@ -83,6 +86,12 @@ struct RequestFacts: Sendable {
     /// The subject is absent, empty or only whitespace.
     var subjectBlank = true
     var subjectUsed = false
+    var optedOut = false
+    /// The decision's moment (UTC seconds); nil: the evaluator's clock.
+    var at: Int64?
+    /// The request's `recipientTimeZone` as an index into the evaluator's `ZoneTable`: -1 when
+    /// not given, -2 when given but not in the table.
+    var recipientZone = -1
 }
 
 /// What `options` decided before any message is written (see `Evaluator.evaluateOptions`).

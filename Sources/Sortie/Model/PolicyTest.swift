@@ -20,7 +20,7 @@ public struct PolicyTest: Sendable {
     public var cases: [Case]?
 
     static let declaration = ObjectDeclaration([casesField.declared])
-    static let casesField = Field("cases", ValueShape<[Case]>.list(of: testCase), .required, "The test cases (at least one).")
+    static let casesField = Field("cases", ValueShape<[Case]>.list(of: testCase, nonEmpty: true, decodeCase), .required, "The test cases (at least one).")
     static let testCase = ObjectDeclaration([nameField.declared, requestField.declared, expectField.declared])
     static let nameField = Field("name", .string, .required, "A sentence saying what the case shows.")
     static let requestField = Field("request", .anyMapping, .required, "A request as `sortie eval` reads it (docs/reference.md, \"Requests\").")
@@ -50,19 +50,5 @@ public struct PolicyTest: Sendable {
             testCase.expect = Expectation(allowed: allowed?.value, reasons: reasons ?? [], warnings: warnings)
         }
         return testCase
-    }
-}
-
-extension ValueShape where Value == [PolicyTest.Case] {
-    /// A non-empty list of PolicyTest cases, each a mapping with the fields of `object`.
-    static func list(of object: ObjectDeclaration) -> ValueShape {
-        ValueShape(schema: { JSONSchema(type: ["array"], items: object.schema(), minItems: 1) },
-                   read: { context, node, path in
-                       context.list(node, path: path(), nonEmpty: true) { item, itemPath in
-                           let casePath = itemPath()
-                           return context.fields(item, path: casePath, object: object).map(PolicyTest.decodeCase)
-                       }
-                   },
-                   literal: nil)
     }
 }

@@ -1,0 +1,177 @@
+import Foundation
+
+/// Time zones lowered for the evaluator: per zone, its UTC offsets and the instants from which
+/// each applies, for the years around the moment the evaluator was built (`ZoneTable.span`).
+///
+/// Built from the system's tz database through Foundation's `TimeZone`, once per loaded policy
+/// that has contact hours; read without Foundation and without allocating, so that deciding a
+/// request stays allocation-free. Before the span a zone keeps its first offset and after it
+/// its last: the table is rebuilt at every reload and at every `sortie` run, so "now" is always
+/// well inside it.
+struct ZoneTable: Sendable {
+    /// Zone names, by index.
+    let names: [String]
+    /// Per zone, its entries in `starts` and `offsets`.
+    private let ranges: [Range<Int>]
+    /// UTC seconds from which the matching offset applies; each zone's first is `Int64.min`.
+    private let starts: [Int64]
+    /// Seconds east of UTC.
+    private let offsets: [Int32]
+    private let indexByName: [String: Int]
+    /// Zone index by country calling code (`CountryCallingCodes`' layout: code + 0, 10 or 110
+    /// by its length), -1 for a code with no single zone.
+    private let byCallingCode: [Int32]
+
+    /// The years lowered before and after the moment the table is built.
+    static let span = (before: 6, after: 15)
+
+    /// Every zone the tz database names (Foundation's list, the tz database's links when
+    /// `/usr/share/zoneinfo/tzdata.zi` is there, the calling codes' zones), plus `extra`.
+    init(extra: [String] = [], now: Date = Date()) {
+        var names = Set(TimeZone.knownTimeZoneIdentifiers)
+        names.formUnion(CountryTimeZones.zones.map(\.zone))
+        names.formUnion(Self.tzdataLinks())
+        names.formUnion(extra)
+        names.insert("UTC")
+        let sorted = names.filter(ZoneTable.isZoneName).sorted()
+        let year = 365.25 * 86_400
+        let from = now.addingTimeInterval(-Double(Self.span.before) * year)
+        let to = now.addingTimeInterval(Double(Self.span.after) * year)
+        var ranges: [Range<Int>] = [], starts: [Int64] = [], offsets: [Int32] = [], index: [String: Int] = [:]
+        for name in sorted {
+            guard let zone = TimeZone(identifier: name) else { continue }
+            let first = starts.count
+            starts.append(Int64.min)
+            offsets.append(Int32(zone.secondsFromGMT(for: from)))
+            var t = from
+            while let next = zone.nextDaylightSavingTimeTransition(after: t), next < to {
+                let offset = Int32(zone.secondsFromGMT(for: next))
+                if offset != offsets[offsets.count - 1] {
+                    starts.append(Int64(next.timeIntervalSince1970.rounded(.down)))
+                    offsets.append(offset)
+                }
+                t = next
+            }
+            index[name] = ranges.count
+            ranges.append(first..<starts.count)
+        }
+        self.names = Array(index.keys).sorted { index[$0]! < index[$1]! }
+        self.ranges = ranges
+        self.starts = starts
+        self.offsets = offsets
+        indexByName = index
+        var byCode = [Int32](repeating: -1, count: 1110)
+        for (code, zone) in CountryTimeZones.zones {
+            guard let zoneIndex = index[zone] else { continue }
+            let length = code < 10 ? 1 : code < 100 ? 2 : 3
+            byCode[code + (length == 1 ? 0 : length == 2 ? 10 : 110)] = Int32(zoneIndex)
+        }
+        byCallingCode = byCode
+    }
+
+    /// Whether `name` is an IANA zone the system knows under that very name (so `GMT+1`, which
+    /// Foundation reads as `GMT+0100`, and lower-case spellings are not). `UTC` is one.
+    static func isZoneName(_ name: String) -> Bool {
+        if name == "UTC" { return true }
+        guard let first = name.utf8.first, first >= UInt8(ascii: "A"), first <= UInt8(ascii: "Z") else { return false }
+        return TimeZone(identifier: name)?.identifier == name
+    }
+
+    /// The alias names of the tz database's links (`L TARGET ALIAS` lines of tzdata.zi).
+    private static func tzdataLinks() -> [String] {
+        guard let text = try? String(contentsOfFile: "/usr/share/zoneinfo/tzdata.zi", encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { line in
+            let parts = line.split(separator: " ")
+            return parts.count == 3 && parts[0] == "L" ? String(parts[2]) : nil
+        }
+    }
+
+    /// The index of the zone called `name`, or nil.
+    func index(of name: String) -> Int? { indexByName[name] }
+
+    /// The zone's offset east of UTC, in seconds, at the UTC instant `t`.
+    @inline(__always)
+    func offset(zone: Int, at t: Int64) -> Int32 {
+        let range = ranges[zone]
+        var i = range.upperBound - 1
+        while i > range.lowerBound, starts[i] > t { i -= 1 }
+        return offsets[i]
+    }
+
+    /// The zone of the country calling code that the SMS number's digits begin with, or nil
+    /// when that code has several zones (or none).
+    @inline(__always)
+    func zone(callingCodeOf number: SMSNumber) -> Int? {
+        guard number.count >= 3,
+              let length = CountryCallingCodes.prefixLength(digit0: Int(number.leading(1)), digit1: Int(number.leading(2) % 10),
+                                                            digit2: Int(number.leading(3) % 10)) else { return nil }
+        let zone = byCallingCode[Int(number.leading(length)) + (length == 1 ? 0 : length == 2 ? 10 : 110)]
+        return zone >= 0 ? Int(zone) : nil
+    }
+}
+
+/// A normalized SMS destination's digits (after the `+`), held in an integer: E.164 numbers
+/// have at most 15 digits.
+struct SMSNumber: Sendable, Equatable {
+    let value: UInt64
+    let count: Int
+
+    /// The digits of a normalized number `+d…`, or nil.
+    init?(normalized bytes: some Collection<UInt8>) {
+        guard bytes.first == UInt8(ascii: "+") else { return nil }
+        var value: UInt64 = 0, count = 0
+        for byte in bytes.dropFirst() {
+            guard byte >= 48, byte <= 57, count < 19 else { return nil }
+            value = value &* 10 &+ UInt64(byte - 48)
+            count += 1
+        }
+        guard count > 0 else { return nil }
+        self.value = value
+        self.count = count
+    }
+
+    /// The number made of the first `length` digits.
+    @inline(__always)
+    func leading(_ length: Int) -> UInt64 {
+        var divisor: UInt64 = 1
+        for _ in 0..<(count - length) { divisor &*= 10 }
+        return value / divisor
+    }
+
+    /// Whether `prefix` is a prefix of this number's digits.
+    @inline(__always)
+    func hasPrefix(_ prefix: SMSNumber) -> Bool {
+        prefix.count <= count && leading(prefix.count) == prefix.value
+    }
+}
+
+extension SMSNumber {
+    /// The digits of a destination that is valid on SMS, as written.
+    init?(valid to: String) {
+        if to.utf8.allSatisfy({ $0 < 0x80 }), let number = to.utf8.withContiguousStorageIfAvailable({ SMSNumber(validASCII: $0) }) {
+            guard let number else { return nil }
+            self = number
+            return
+        }
+        guard case .success(let normalized) = Destination.normalize(to, channel: .sms) else { return nil }
+        self.init(normalized: normalized.utf8)
+    }
+
+    /// The digits of an ASCII destination that is valid on SMS, without building its text.
+    init?(validASCII bytes: UnsafeBufferPointer<UInt8>) {
+        var value: UInt64 = 0, count = 0
+        Destination.writeNormalized(ascii: bytes, channel: .sms) { byte in
+            guard byte >= 48, byte <= 57, count < 19 else { return }
+            value = value &* 10 &+ UInt64(byte - 48)
+            count += 1
+        }
+        guard count > 0 else { return nil }
+        self.value = value
+        self.count = count
+    }
+}
+
+extension ZoneTable {
+    /// The current time, in whole seconds since 1970 (UTC).
+    static func now() -> Int64 { Int64(Date().timeIntervalSince1970.rounded(.down)) }
+}
