@@ -80,7 +80,7 @@ import Testing
             if Bool.random(using: &rng) { text += "---\n" + Self.catalog }
             let result = Compiler.compile(sources: [PolicySource(path: "set-\(setIndex).yaml", text: text)], root: "set/")
             let policy = try #require(result.policy, "\(result.diagnostics.map(\.message))\n\(text)")
-            let lines = LineEvaluator(evaluator: Evaluator(policy: policy))
+            let lines = LineEvaluator(evaluator: Evaluator(policy: policy, clock: { DifferentialTests.now }))
             for _ in 0..<40 {
                 for line in try Self.lines(for: Self.randomRequest(&rng), &rng) {
                     Self.expectSame(lines, line)
@@ -132,13 +132,13 @@ import Testing
         let text = try String(contentsOf: TestPaths.fixtures.appendingPathComponent("ok/minimal.yaml"), encoding: .utf8)
         let entryPoints = "---\napiVersion: sortie/v1\nkind: EntryPoint\nmetadata: { name: e-sms }\nspec: { channel: sms, address: \"+33186950000\" }\n"
         let policy = try #require(Compiler.compile(sources: [PolicySource(path: "s.yaml", text: text + entryPoints + "---\n" + Self.catalog)], root: "s").policy)
-        Self.expectSame(LineEvaluator(evaluator: Evaluator(policy: policy)), line)
+        Self.expectSame(LineEvaluator(evaluator: Evaluator(policy: policy, clock: { DifferentialTests.now })), line)
     }
 
     @Test func invalidUTF8GoesToTheReference() throws {
         var rng = SeededGenerator(seed: 1)
         let policy = try #require(Compiler.compile(sources: [PolicySource(path: "s.yaml", text: DifferentialTests.randomSet(&rng))], root: "s").policy)
-        let lines = LineEvaluator(evaluator: Evaluator(policy: policy))
+        let lines = LineEvaluator(evaluator: Evaluator(policy: policy, clock: { DifferentialTests.now }))
         let bytes: [UInt8] = Array(#"{"id":""#.utf8) + [0xC3, 0x28] + Array(#"","agent":{"id":"a"},"action":"close"}"#.utf8)
         var out: [UInt8] = []
         bytes.withUnsafeBufferPointer { lines.decide(line: $0, into: &out) }
@@ -173,7 +173,7 @@ import Testing
 
             """
         let policy = try #require(Compiler.compile(sources: [PolicySource(path: "s.yaml", text: set)], root: "s").policy)
-        let lines = LineEvaluator(evaluator: Evaluator(policy: policy))
+        let lines = LineEvaluator(evaluator: Evaluator(policy: policy, clock: { DifferentialTests.now }))
         let line = #"{"agent":{"id":"a","license":"K","state":"available"},"channel":"sms","to":"+33612345678"}"#
         Self.expectSame(lines, line)
         #expect(!lines.evaluator.decide(json: Array(line.utf8)).reasons.contains { $0.code == .licenseNotEligible })

@@ -1,9 +1,12 @@
+import Foundation
 @testable import Sortie
 
 /// A deliberately simple evaluator written straight from the contract (docs/reference.md), for differential testing.
 /// It favours obviousness over speed: no tables, no precomputation, one `if` per rule.
 struct ReferenceEvaluator {
     let policy: CompiledPolicy
+    /// The moment of a request without `at` (UTC seconds).
+    var now: Int64 = Int64(Date().timeIntervalSince1970)
 
     struct Outcome: Equatable, CustomStringConvertible {
         var allowed: Bool
@@ -36,6 +39,11 @@ struct ReferenceEvaluator {
             }
             if r.operation == "workflow" && policy.disallowedWorkflowTriggers.contains(r.trigger ?? "") {
                 reasons.append((.workflowTriggerNotAllowed, ["trigger": .string(r.trigger ?? "")]))
+            }
+        case "message":
+            if r.optedOut {
+                let normalized = Channel(rawValue: r.channel ?? "").flatMap { try? Destination.normalize(r.to ?? "", channel: $0).get() }
+                reasons.append((.recipientOptedOut, ["destination": .string(normalized ?? r.to ?? ""), "entryPoint": .string(r.entryPoint ?? "")]))
             }
         case "close":
             let reason = (r.wrapUpReason ?? "").trimmingCharacters(in: " ")
@@ -84,6 +92,7 @@ struct ReferenceEvaluator {
                     reasons.append((.entryPointNotFound, ["entryPoint": r.entryPoint.map(DetailValue.string) ?? .null, "channel": .string(channel.rawValue)]))
                 }
             }
+            if let channel, let destination { recipientRules(r, channel, destination, &reasons) }
             if r.destinationActive { reasons.append((.conversationAlreadyActive, ["destination": .string(destination ?? r.to ?? "")])) }
             if channel == .email {
                 let subject = r.subject ?? ""
@@ -107,17 +116,89 @@ struct ReferenceEvaluator {
         var channel: String?, to: String?, entryPoint: String?, subject: String?
         var destinationActive = false, subjectUsed = false
         var operation: String?, trigger: String?, wrapUpReason: String?
+        var at: Int64?, optedOut = false, recipientTimeZone: String?
     }
+
+    /// SPEC §7's three rules, with Foundation's calendar for local time.
+    func recipientRules(_ r: Parsed, _ channel: Channel, _ destination: String, _ reasons: inout [(ReasonCode, [String: DetailValue])]) {
+        let ofChannel = policy.entryPoints.filter { $0.channel == channel }
+        if let named = ofChannel.first(where: { $0.name == r.entryPoint }) {
+            if channel == .sms, let allowed = named.allowedDestinations, !allowed.contains(where: destination.hasPrefix) {
+                reasons.append((.destinationNotAllowed, ["destination": .string(destination), "entryPoint": .string(named.name)]))
+            }
+            if r.optedOut { reasons.append((.recipientOptedOut, ["destination": .string(destination), "entryPoint": .string(named.name)])) }
+        }
+        guard let hours = policy.contactHours, hours.channels.contains(channel) else { return }
+        let zoneName = hours.timeZone ?? r.recipientTimeZone ?? (channel == .sms ? Self.callingCodeZone(destination) : nil)
+        guard let zoneName, let zone = TimeZone(identifier: zoneName) else {
+            if hours.unknownTimeZone == .deny {
+                reasons.append((.outsideContactHours, ["localTime": .null, "timeZone": .null, "nextAllowed": .null]))
+            }
+            return
+        }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let now = Date(timeIntervalSince1970: TimeInterval(r.at ?? self.now))
+        let parts = calendar.dateComponents([.weekday, .hour, .minute], from: now)
+        let weekdays: [Weekday] = [.sun, .mon, .tue, .wed, .thu, .fri, .sat]
+        let minute = parts.hour! * 60 + parts.minute!
+        let today = weekdays[parts.weekday! - 1]
+        if hours.windows.contains(where: { $0.days.contains(today) && $0.from <= minute && minute < $0.to }) { return }
+        var next: Date?
+        let midnight = calendar.startOfDay(for: now)
+        for ahead in 0...7 where next == nil {
+            let day = calendar.date(byAdding: .day, value: ahead, to: midnight)!
+            let weekday = weekdays[calendar.component(.weekday, from: day) - 1]
+            let opens = hours.windows.filter { $0.days.contains(weekday) }.map {
+                calendar.date(bySettingHour: $0.from / 60, minute: $0.from % 60, second: 0, of: day)!
+            }
+            next = opens.filter { $0 > now }.min()
+        }
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        var nextText = DetailValue.null
+        if let next {
+            let p = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: next)
+            let offset = zone.secondsFromGMT(for: next)
+            nextText = .string("\(p.year!)-\(two(p.month!))-\(two(p.day!))T\(two(p.hour!)):\(two(p.minute!)):\(two(p.second!))"
+                + (offset < 0 ? "-" : "+") + two(abs(offset) / 3600) + ":" + two(abs(offset) / 60 % 60))
+        }
+        reasons.append((.outsideContactHours, ["localTime": .string("\(two(parts.hour!)):\(two(parts.minute!))"),
+                                               "timeZone": .string(zoneName), "nextAllowed": nextText]))
+    }
+
+    /// The zone of the destination's calling code, from the data files (not the engine's table).
+    static func callingCodeZone(_ destination: String) -> String? {
+        let digits = destination.dropFirst()
+        guard let code = assignedCodes.first(where: { digits.hasPrefix($0) }) else { return nil }
+        return zonesByCode[code]
+    }
+
+    static let dataFolder = TestPaths.packageRoot.appendingPathComponent("Sources/Sortie/Evaluator/Destination")
+    static let assignedCodes: [String] = {
+        let text = (try? String(contentsOf: dataFolder.appendingPathComponent("country-calling-codes.txt"), encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap { $0.split(whereSeparator: { $0 == " " || $0 == "\t" }).first.map(String.init) }
+            .filter { $0.allSatisfy(\.isNumber) }
+    }()
+    static let zonesByCode: [String: String] = {
+        let text = (try? String(contentsOf: dataFolder.appendingPathComponent("country-time-zones.txt"), encoding: .utf8)) ?? ""
+        var map: [String: String] = [:]
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            let parts = line.split(separator: "\t")
+            if parts.count == 2 { map[String(parts[0])] = String(parts[1]) }
+        }
+        return map
+    }()
 
     /// The contract's request table (docs/reference.md), checked field by field. Nil when malformed.
     func parse(_ value: JSONValue) -> Parsed? {
         guard case .object(let o) = value else { return nil }
         let known: Set<String> = ["id", "action", "locale", "agent", "activeOutbound", "channel", "to", "entryPoint", "subject",
-                                  "destinationActive", "subjectUsed", "operation", "trigger", "wrapUpReason"]
+                                  "destinationActive", "subjectUsed", "operation", "trigger", "wrapUpReason",
+                                  "at", "optedOut", "recipientTimeZone"]
         guard o.keys.allSatisfy(known.contains) else { return nil }
         // `null` is accepted only where the contract's table says "or null": agent.team,
         // agent.site, entryPoint, subject and wrapUpReason; elsewhere it is a wrong type.
-        let nullable: Set<String> = ["team", "site", "entryPoint", "subject", "wrapUpReason"]
+        let nullable: Set<String> = ["team", "site", "entryPoint", "subject", "wrapUpReason", "recipientTimeZone"]
         func str(_ v: JSONValue?, _ key: String) -> (ok: Bool, value: String?) {
             switch v {
             case nil: (true, nil)
@@ -131,11 +212,12 @@ struct ReferenceEvaluator {
             switch v { case nil: (true, false); case .bool(let b)?: (true, b); default: (false, false) }
         }
         var p = Parsed()
-        for key in ["id", "locale", "channel", "to", "entryPoint", "subject", "trigger", "wrapUpReason", "action", "operation"] {
+        for key in ["id", "locale", "channel", "to", "entryPoint", "subject", "trigger", "wrapUpReason", "action", "operation",
+                    "at", "recipientTimeZone"] {
             guard str(o[key], key).ok else { return nil }
         }
         p.action = str(o["action"]).value ?? "start"
-        guard ["start", "options", "operation", "close"].contains(p.action) else { return nil }
+        guard ["start", "options", "operation", "close", "message"].contains(p.action) else { return nil }
         guard case .object(let agent)? = o["agent"], agent.keys.allSatisfy(["id", "license", "state", "team", "site"].contains) else { return nil }
         for key in ["id", "license", "state", "team", "site"] { guard str(agent[key], key).ok else { return nil } }
         guard let id = str(agent["id"]).value else { return nil }
@@ -161,14 +243,26 @@ struct ReferenceEvaluator {
         p.to = str(o["to"]).value
         p.entryPoint = str(o["entryPoint"]).value
         p.subject = str(o["subject"]).value
-        guard bool(o["destinationActive"]).ok, bool(o["subjectUsed"]).ok else { return nil }
+        guard bool(o["destinationActive"]).ok, bool(o["subjectUsed"]).ok, bool(o["optedOut"]).ok else { return nil }
+        p.optedOut = bool(o["optedOut"]).value
+        if let at = str(o["at"]).value {
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            let plain = ISO8601DateFormatter()
+            guard let date = plain.date(from: at) ?? formatter.date(from: at) else { return nil }
+            p.at = Int64(date.timeIntervalSince1970.rounded(.down))
+        }
+        if let zone = str(o["recipientTimeZone"]).value {
+            guard zone == "UTC" || TimeZone(identifier: zone)?.identifier == zone else { return nil }
+            p.recipientTimeZone = zone
+        }
         p.destinationActive = bool(o["destinationActive"]).value
         p.subjectUsed = bool(o["subjectUsed"]).value
         p.operation = str(o["operation"]).value
         if let op = p.operation, !["conference", "transfer", "workflow"].contains(op) { return nil }
         p.trigger = str(o["trigger"]).value
         p.wrapUpReason = str(o["wrapUpReason"]).value
-        if p.action == "start" && (p.channel == nil || p.to == nil) { return nil }
+        if (p.action == "start" || p.action == "message") && (p.channel == nil || p.to == nil) { return nil }
         if p.action == "operation" && p.operation == nil { return nil }
         if p.operation == "workflow" && p.action == "operation" && p.trigger == nil { return nil }
         return p

@@ -27,6 +27,6 @@ extension CompiledPolicy.Consent {
 
     /// The confirmation sent after an opt-out, in `locale` (the tenant's default), else in `en`.
     public func confirmation(locale: String) -> String {
-        confirmation[locale] ?? confirmation["en"] ?? Consent.builtInConfirmation["en"]!
+        confirmation[locale] ?? confirmation["en"] ?? Sortie.Consent.builtInConfirmation["en"]!
     }
 }

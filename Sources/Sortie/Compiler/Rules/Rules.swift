@@ -15,6 +15,8 @@ public enum Rules {
         UnknownPlaceholder.rule,
         // check: meaning
         InvalidAddress.rule, ZeroLimit.rule, UnusedProfile.rule, DuplicateAddress.rule, MissingMessage.rule,
+        InvalidDestinationPrefix.rule, DestinationsOnEmail.rule, KeywordInBothLists.rule, InvalidTime.rule, EmptyWindow.rule,
+        OverlappingWindows.rule, UnknownZone.rule, UnusedContactHours.rule,
     ]
 
     /// The rule with `id`, if any.
@@ -30,6 +32,8 @@ public enum Rules {
     /// Meaning checks of the check stage, in order.
     static let meaningChecks: [@Sendable (DecodedSet, inout Diagnostics) -> Void] = [
         InvalidAddress.check, ZeroLimit.check, UnusedProfile.check, DuplicateAddress.check, MissingMessage.check,
+        InvalidDestinationPrefix.check, DestinationsOnEmail.check, KeywordInBothLists.check, InvalidTime.check, EmptyWindow.check,
+        OverlappingWindows.check, UnknownZone.check, UnusedContactHours.check,
     ]
 
     /// The diagnostic for a problem the YAML loader found.

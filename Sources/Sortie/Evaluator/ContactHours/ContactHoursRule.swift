@@ -51,15 +51,7 @@ struct ContactHoursRule: Sendable {
             let dayStart = (day + Int64(ahead)) * 86_400
             for i in days[(weekday + ahead) % 7] where dayStart + opens[i] > local {
                 let next = dayStart + opens[i]
-                // The local time's offset: the one in force at the instant it names (in a gap,
-                // the instant after it, so the opening is the first minute that exists).
-                let guess = zones.offset(zone: zone, at: next - Int64(offset))
-                var utc = next - Int64(guess)
-                var nextOffset = zones.offset(zone: zone, at: utc)
-                if nextOffset != guess {
-                    utc = next - Int64(nextOffset)
-                    nextOffset = zones.offset(zone: zone, at: utc)
-                }
+                let (utc, nextOffset) = zones.instant(local: next, zone: zone)
                 check.nextLocal = utc + Int64(nextOffset)
                 check.nextOffset = nextOffset
                 return check

@@ -28,12 +28,7 @@ struct ZoneTable: Sendable {
     /// Every zone the tz database names (Foundation's list, the tz database's links when
     /// `/usr/share/zoneinfo/tzdata.zi` is there, the calling codes' zones), plus `extra`.
     init(extra: [String] = [], now: Date = Date()) {
-        var names = Set(TimeZone.knownTimeZoneIdentifiers)
-        names.formUnion(CountryTimeZones.zones.map(\.zone))
-        names.formUnion(Self.tzdataLinks())
-        names.formUnion(extra)
-        names.insert("UTC")
-        let sorted = names.filter(ZoneTable.isZoneName).sorted()
+        let sorted = Set(Self.knownNames() + extra.filter(ZoneTable.isZoneName)).sorted()
         let year = 365.25 * 86_400
         let from = now.addingTimeInterval(-Double(Self.span.before) * year)
         let to = now.addingTimeInterval(Double(Self.span.after) * year)
@@ -69,6 +64,16 @@ struct ZoneTable: Sendable {
         byCallingCode = byCode
     }
 
+    /// Every zone name the system knows, sorted: Foundation's list, the tz database's links
+    /// (when `/usr/share/zoneinfo/tzdata.zi` is there), the calling codes' zones, and `UTC`.
+    static func knownNames() -> [String] {
+        var names = Set(TimeZone.knownTimeZoneIdentifiers)
+        names.formUnion(CountryTimeZones.zones.map(\.zone))
+        names.formUnion(tzdataLinks())
+        names.insert("UTC")
+        return names.filter(isZoneName).sorted()
+    }
+
     /// Whether `name` is an IANA zone the system knows under that very name (so `GMT+1`, which
     /// Foundation reads as `GMT+0100`, and lower-case spellings are not). `UTC` is one.
     static func isZoneName(_ name: String) -> Bool {
@@ -96,6 +101,24 @@ struct ZoneTable: Sendable {
         var i = range.upperBound - 1
         while i > range.lowerBound, starts[i] > t { i -= 1 }
         return offsets[i]
+    }
+
+    /// The first instant (UTC seconds) whose local time in `zone` is `local` (local seconds), and
+    /// the offset then: of a time that occurs twice (clocks going back) the first; of a time that
+    /// does not occur (clocks going forward) the instant the clocks jump, the first that exists
+    /// after it.
+    func instant(local: Int64, zone: Int) -> (utc: Int64, offset: Int32) {
+        // Offsets never pass ±14 h, so the offsets 15 h before and after are the two around `local`.
+        let before = offset(zone: zone, at: local - 54_000), after = offset(zone: zone, at: local + 54_000)
+        // The larger offset first: it names the earlier instant.
+        let first = max(before, after), second = min(before, after)
+        if offset(zone: zone, at: local - Int64(first)) == first { return (local - Int64(first), first) }
+        if offset(zone: zone, at: local - Int64(second)) == second { return (local - Int64(second), second) }
+        // In the gap: the jump is the start of the offset in force just after `local - before`.
+        let range = ranges[zone]
+        var i = range.upperBound - 1
+        while i > range.lowerBound, starts[i] > local - Int64(before) { i -= 1 }
+        return (starts[i], offsets[i])
     }
 
     /// The zone of the country calling code that the SMS number's digits begin with, or nil
