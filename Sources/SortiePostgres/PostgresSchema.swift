@@ -2,7 +2,7 @@
 /// that instances starting together migrate once. A migration that ran is never edited.
 enum PostgresSchema {
     /// The tables the store writes, which its health check reads.
-    static let writtenTables = ["customers", "conversations", "tasks", "messages", "agent_channel_slots", "idempotency_keys", "message_attempts"]
+    static let writtenTables = ["customers", "conversations", "tasks", "messages", "agent_channel_slots", "idempotency_keys", "message_attempts", "consent_changes"]
 
     /// `(version, SQL)`, oldest first.
     static let migrations: [(String, String)] = [
@@ -105,6 +105,28 @@ enum PostgresSchema {
                 error       TEXT
             );
             CREATE INDEX message_attempts_by_message ON message_attempts (message_id, seq);
+            """),
+        ("v5: consent changes and the customer's time zone", """
+            -- The customer's IANA time zone, when known: the create's recipientTimeZone.
+            ALTER TABLE customers ADD COLUMN time_zone TEXT;
+            -- Every opt-out and opt-in, never updated nor deleted: the state of a key is its latest row.
+            CREATE TABLE consent_changes (
+                seq        BIGSERIAL PRIMARY KEY,
+                id         TEXT NOT NULL UNIQUE,
+                channel    TEXT NOT NULL,
+                address    TEXT NOT NULL,
+                -- The entry point's name, or '*' for the whole tenant.
+                scope_key  TEXT NOT NULL,
+                change     TEXT NOT NULL CHECK (change IN ('opt-out', 'opt-in')),
+                source     TEXT NOT NULL CHECK (source IN ('keyword', 'api')),
+                by_kind    TEXT NOT NULL,
+                by_subject TEXT,
+                at         DOUBLE PRECISION NOT NULL
+            );
+            CREATE INDEX consent_changes_by_address ON consent_changes (channel, address, scope_key, seq);
+            CREATE FUNCTION sortie_consent_changes_immutable() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'consent changes are never updated nor deleted'; END $$;
+            CREATE TRIGGER consent_changes_immutable BEFORE UPDATE OR DELETE ON consent_changes
+                FOR EACH ROW EXECUTE FUNCTION sortie_consent_changes_immutable();
             """),
     ]
 }

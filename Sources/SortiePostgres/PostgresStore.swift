@@ -188,6 +188,7 @@ public final class PostgresStore: ConversationStore {
                             destinationKnownActive: Bool) async throws -> OutboundOutcome {
         return try await calls.transaction { connection, logger -> OutboundOutcome in
             try await Self.lockSlot(connection, draft, logger: logger)
+            if let lookup = draft.consentLookup { try await Self.lockAddress(connection, lookup, logger: logger) }
             // After the lock: a retry of the same key waits for the first create to commit, then replays it.
             if let key = draft.idempotency, let remembered = try await Self.remembered(connection, key, logger: logger) {
                 return key.outcome(of: remembered)
@@ -232,20 +233,29 @@ public final class PostgresStore: ConversationStore {
             """, logger: logger)
     }
 
-    /// The three facts, read after the slot lock (READ COMMITTED: each statement sees every
-    /// create committed before it, including the one that held the lock).
+    /// The facts, read after the slot and address locks (READ COMMITTED: each statement sees
+    /// every create, and every consent change, committed before it, including the one that held
+    /// the lock). The latest applicable consent change is `ConsentLookup`'s rule: a NULL key
+    /// (tenant scope) lets every record of the address apply.
     static func facts(_ connection: PostgresConnection, _ draft: OutboundDraft, logger: Logger) async throws -> OutboundFacts {
         let subjectKey = draft.subjectKey
+        let lookup = draft.consentLookup
         let rows = try await connection.query("""
             SELECT (SELECT COUNT(*) FROM tasks WHERE agent_id = \(draft.agentId) AND channel = 'sms' AND state <> 'completed'),
                    (SELECT COUNT(*) FROM tasks WHERE agent_id = \(draft.agentId) AND channel = 'email' AND state <> 'completed'),
                    EXISTS (SELECT 1 FROM conversations WHERE channel = \(draft.channel?.rawValue) AND destination = \(draft.destination)
                            AND state = 'active'),
                    EXISTS (SELECT 1 FROM conversations WHERE channel = 'email' AND \(subjectKey)::text IS NOT NULL
-                           AND destination = \(draft.destination) AND subject_key = \(subjectKey))
+                           AND destination = \(draft.destination) AND subject_key = \(subjectKey)),
+                   (SELECT change FROM consent_changes WHERE channel = \(draft.channel?.rawValue) AND address = \(draft.destination)
+                           AND (\(lookup?.entryPointKey)::text IS NULL OR scope_key = \(lookup?.entryPointKey) OR scope_key = '*')
+                    ORDER BY seq DESC LIMIT 1),
+                   (SELECT time_zone FROM customers WHERE channel = \(draft.channel?.rawValue) AND address = \(draft.destination))
             """, logger: logger)
-        for try await (sms, email, destinationActive, subjectUsed) in rows.decode((Int, Int, Bool, Bool).self) {
-            return OutboundFacts(openTasks: [.sms: sms, .email: email], destinationActive: destinationActive, subjectUsed: subjectUsed)
+        for try await (sms, email, destinationActive, subjectUsed, latest, timeZone) in rows.decode((Int, Int, Bool, Bool, String?, String?).self) {
+            return OutboundFacts(openTasks: [.sms: sms, .email: email], destinationActive: destinationActive, subjectUsed: subjectUsed,
+                                 optedOut: try lookup != nil && ConsentLookup.optedOut(latest: consentChange(latest)),
+                                 recipientTimeZone: timeZone)
         }
         throw StoreError.unavailable("the facts query returned no row")
     }
@@ -439,18 +449,27 @@ public final class PostgresStore: ConversationStore {
         }
     }
 
-    public func appendOutboundMessage(conversationId: String, _ message: MessageDraft, now: Date,
-                                      maxMessages: Int) async throws(StoreError) -> ConversationChange<MessageRoom<MessageRecord>> {
+    public func appendOutboundMessage(conversationId: String, _ message: MessageDraft, now: Date, maxMessages: Int,
+                                      consentScope: ConsentScope,
+                                      decide: @escaping @Sendable (ConversationRecord, _ optedOut: Bool) -> Decision)
+        async throws(StoreError) -> ConversationChange<Decided<MessageRoom<MessageRecord>>> {
         try await transaction { connection, logger in
+            // The address lock before the conversation's, in the order an inbound STOP takes
+            // them; a conversation's destination never changes, so the first read names it.
+            guard let unlocked = try await Self.conversation(connection, id: conversationId, lock: false, logger: logger) else { return .notFound }
+            let lookup = unlocked.consentLookup(consentScope)
+            try await Self.lockAddress(connection, lookup, logger: logger)
             // Locked: appends to one conversation run one after the other, so the count holds.
             guard let conversation = try await Self.conversation(connection, id: conversationId, lock: true, logger: logger) else { return .notFound }
             guard conversation.state == .active else { return .notActive(conversation) }
+            let decision = decide(conversation, try await Self.optedOut(connection, lookup, logger: logger))
+            guard decision.allowed else { return .done(.refused(decision)) }
             guard try await Self.hasRoom(connection, conversationId, maxMessages: maxMessages, logger: logger) else {
-                return .done(.full(conversation))
+                return .done(.allowed(decision, .full(conversation)))
             }
             let record = MessageRecord(outbound: message, conversationId: conversationId, now: now)
             try await Self.insert(connection, record, logger: logger)
-            return .done(.appended(record))
+            return .done(.allowed(decision, .appended(record)))
         }
     }
 
@@ -465,7 +484,7 @@ public final class PostgresStore: ConversationStore {
         return MessageRoom<MessageRecord>.admits(count: count, maxMessages: maxMessages)
     }
 
-    private static func insert(_ connection: PostgresConnection, _ m: MessageRecord, logger: Logger) async throws {
+    static func insert(_ connection: PostgresConnection, _ m: MessageRecord, logger: Logger) async throws {
         try await connection.query("""
             INSERT INTO messages (id, conversation_id, direction, body, subject, template, status, in_reply_to, created_at)
             VALUES (\(m.id), \(m.conversationId), \(m.direction.rawValue), \(m.body), \(m.subject), \(m.template),
@@ -494,6 +513,14 @@ public final class PostgresStore: ConversationStore {
 
     private func receiveInboundOnce(_ inbound: InboundDraft, maxMessages: Int) async throws -> MessageRoom<InboundOutcome> {
         try await calls.transaction { connection, logger in
+            // The consent change first, under the address lock: it is kept even when the
+            // conversation is full, and two STOPs at once see each other (one confirmation).
+            var wasOptedOut = false
+            if let consent = inbound.consent {
+                try await Self.lockAddress(connection, consent.lookup, logger: logger)
+                wasOptedOut = try await Self.optedOut(connection, consent.lookup, logger: logger)
+                try await Self.insert(connection, consent.record, logger: logger)
+            }
             let customerId = try await Self.customerId(connection, channel: inbound.channel, address: inbound.from,
                                                        newId: inbound.newCustomerId, now: StoredTime.seconds(inbound.now), logger: logger)
             var repliedTo: String?
@@ -514,7 +541,9 @@ public final class PostgresStore: ConversationStore {
                 guard try await Self.hasRoom(connection, active.id, maxMessages: maxMessages, logger: logger) else { return .full(active) }
                 let message = inbound.message(conversationId: active.id)
                 try await Self.insert(connection, message, logger: logger)
-                return .appended(InboundOutcome(conversation: active, message: message, match: .joining(active, inbound, repliedTo: repliedTo)))
+                let confirmation = try await Self.confirm(connection, inbound, conversationId: active.id, wasOptedOut: wasOptedOut, logger: logger)
+                return .appended(InboundOutcome(conversation: active, message: message, match: .joining(active, inbound, repliedTo: repliedTo),
+                                                consent: inbound.consent?.record, confirmation: confirmation))
             }
             var previous: String?
             for lookup in inbound.previousConversationLookups(repliedTo: repliedTo) where previous == nil {
@@ -543,7 +572,9 @@ public final class PostgresStore: ConversationStore {
                 """, logger: logger)
             let message = inbound.message(conversationId: conversation.id)
             try await Self.insert(connection, message, logger: logger)
-            return .appended(InboundOutcome(conversation: conversation, message: message, match: .newConversation))
+            let confirmation = try await Self.confirm(connection, inbound, conversationId: conversation.id, wasOptedOut: wasOptedOut, logger: logger)
+            return .appended(InboundOutcome(conversation: conversation, message: message, match: .newConversation,
+                                            consent: inbound.consent?.record, confirmation: confirmation))
         }
     }
 

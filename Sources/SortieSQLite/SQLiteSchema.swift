@@ -4,7 +4,7 @@ import GRDB
 /// open, and a migration that ran is never edited (add a new one instead).
 enum SQLiteSchema {
     /// The tables the store writes, which its health check reads.
-    static let writtenTables = ["customers", "conversations", "tasks", "messages", "idempotency_keys", "message_attempts"]
+    static let writtenTables = ["customers", "conversations", "tasks", "messages", "idempotency_keys", "message_attempts", "consent_changes"]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -101,6 +101,31 @@ enum SQLiteSchema {
         }
         migrator.registerMigration("v4: the outbox's deliveries: attempts, errors, retries and leases") { db in
             try db.execute(sql: OutboxSchema.sqlite)
+        }
+        migrator.registerMigration("v5: consent changes and the customer's time zone") { db in
+            try db.execute(sql: """
+                -- The customer's IANA time zone, when known: the create's recipientTimeZone.
+                ALTER TABLE customers ADD COLUMN time_zone TEXT;
+                -- Every opt-out and opt-in, never updated nor deleted: the state of a key is its latest row.
+                CREATE TABLE consent_changes (
+                    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+                    id         TEXT NOT NULL UNIQUE,
+                    channel    TEXT NOT NULL,
+                    address    TEXT NOT NULL,
+                    -- The entry point's name, or '*' for the whole tenant.
+                    scope_key  TEXT NOT NULL,
+                    change     TEXT NOT NULL CHECK (change IN ('opt-out', 'opt-in')),
+                    source     TEXT NOT NULL CHECK (source IN ('keyword', 'api')),
+                    by_kind    TEXT NOT NULL,
+                    by_subject TEXT,
+                    at         REAL NOT NULL
+                );
+                CREATE INDEX consent_changes_by_address ON consent_changes (channel, address, scope_key, seq);
+                CREATE TRIGGER consent_changes_never_updated BEFORE UPDATE ON consent_changes
+                    BEGIN SELECT RAISE(ABORT, 'consent changes are never updated'); END;
+                CREATE TRIGGER consent_changes_never_deleted BEFORE DELETE ON consent_changes
+                    BEGIN SELECT RAISE(ABORT, 'consent changes are never deleted'); END;
+                """)
         }
         return migrator
     }

@@ -174,21 +174,74 @@ public final class SQLiteStore: ConversationStore {
         return CreatedConversation(conversation: conversation, task: task, firstMessage: message)
     }
 
-    /// The three facts in one statement (the create path runs on the single writer, so every
-    /// statement saved there is throughput).
+    /// The facts in one statement (the create path runs on the single writer, so every
+    /// statement saved there is throughput). The latest applicable consent change is
+    /// `ConsentLookup`'s rule: ?5 NULL (tenant scope) lets every record of the address apply.
     static func facts(_ db: Database, _ draft: OutboundDraft) throws -> OutboundFacts {
+        let lookup = draft.consentLookup
         guard let row = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT (SELECT COUNT(*) FROM tasks WHERE agent_id = ?1 AND channel = 'sms' AND state <> 'completed') AS sms,
                    (SELECT COUNT(*) FROM tasks WHERE agent_id = ?1 AND channel = 'email' AND state <> 'completed') AS email,
                    EXISTS (SELECT 1 FROM conversations WHERE channel = ?2 AND destination = ?3 AND state = 'active') AS destination_active,
                    EXISTS (SELECT 1 FROM conversations WHERE channel = 'email' AND ?4 IS NOT NULL AND destination = ?3
-                           AND subject_key = ?4) AS subject_used
-            """), arguments: [draft.agentId, draft.channel?.rawValue, draft.destination, draft.subjectKey]) else {
+                           AND subject_key = ?4) AS subject_used,
+                   (\(latestConsentSQL)) AS latest_consent,
+                   (SELECT time_zone FROM customers WHERE channel = ?2 AND address = ?3) AS time_zone
+            """), arguments: [draft.agentId, draft.channel?.rawValue, draft.destination, draft.subjectKey,
+                              lookup?.entryPointKey]) else {
             throw StoreError.unavailable("the facts query returned no row")
         }
+        let latest: String? = try row.decode(forColumn: "latest_consent")
         return OutboundFacts(openTasks: [.sms: try row.decode(forColumn: "sms"), .email: try row.decode(forColumn: "email")],
                              destinationActive: try row.decode(forColumn: "destination_active"),
-                             subjectUsed: try row.decode(forColumn: "subject_used"))
+                             subjectUsed: try row.decode(forColumn: "subject_used"),
+                             optedOut: try lookup != nil && ConsentLookup.optedOut(latest: consentChange(latest)),
+                             recipientTimeZone: try row.decode(forColumn: "time_zone"))
+    }
+
+    /// The latest applicable change of (?2 channel, ?3 address) for the entry point key ?5
+    /// (`ConsentLookup`): the body of a scalar subquery.
+    private static let latestConsentSQL = """
+        SELECT change FROM consent_changes WHERE channel = ?2 AND address = ?3
+               AND (?5 IS NULL OR scope_key = ?5 OR scope_key = '*') ORDER BY seq DESC LIMIT 1
+        """
+
+    /// A stored change, or an error for a value this version does not know.
+    private static func consentChange(_ raw: String?) throws -> ConsentChange? {
+        guard let raw else { return nil }
+        guard let change = ConsentChange(rawValue: raw) else { throw StoreError.unavailable("consent_changes.change holds \"\(raw)\"") }
+        return change
+    }
+
+    /// Whether `lookup`'s address is opted out, read in the caller's transaction.
+    private static func optedOut(_ db: Database, _ lookup: ConsentLookup) throws -> Bool {
+        let latest = try String.fetchOne(db.cachedStatement(sql: "SELECT (\(latestConsentSQL))"), arguments: [
+            nil, lookup.channel.rawValue, lookup.address, nil, lookup.entryPointKey])
+        return ConsentLookup.optedOut(latest: try consentChange(latest))
+    }
+
+    private static func insert(_ db: Database, _ c: ConsentRecord) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO consent_changes (id, channel, address, scope_key, change, source, by_kind, by_subject, at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [c.id, c.channel.rawValue, c.address, c.scopeKey, c.change.rawValue, c.source.rawValue,
+                                     c.by.kind, c.by.subject, StoredTime.seconds(c.at)])
+    }
+
+    private static func consentHistory(_ db: Database, channel: Channel, address: String) throws -> [ConsentRecord] {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM consent_changes WHERE channel = ? AND address = ? ORDER BY seq"),
+                         arguments: [channel.rawValue, address]).map { row throws(StoreError) in try ConsentRecord(row: SQLiteRow(row: row)) }
+    }
+
+    public func consentHistory(channel: Channel, address: String) async throws(StoreError) -> [ConsentRecord] {
+        try await read { db in try Self.consentHistory(db, channel: channel, address: address) }
+    }
+
+    public func recordConsent(_ record: ConsentRecord) async throws(StoreError) -> ConsentWrite {
+        try await transaction { db in
+            try Self.insert(db, record)
+            return ConsentWrite(history: try Self.consentHistory(db, channel: record.channel, address: record.address))
+        }
     }
 
     public func activeOutbound(agentId: String) async throws(StoreError) -> [String: Int] {
@@ -238,15 +291,19 @@ public final class SQLiteStore: ConversationStore {
         }
     }
 
-    public func appendOutboundMessage(conversationId: String, _ message: MessageDraft, now: Date,
-                                      maxMessages: Int) async throws(StoreError) -> ConversationChange<MessageRoom<MessageRecord>> {
+    public func appendOutboundMessage(conversationId: String, _ message: MessageDraft, now: Date, maxMessages: Int,
+                                      consentScope: ConsentScope,
+                                      decide: @escaping @Sendable (ConversationRecord, _ optedOut: Bool) -> Decision)
+        async throws(StoreError) -> ConversationChange<Decided<MessageRoom<MessageRecord>>> {
         try await transaction { db in
             guard let conversation = try Self.conversation(db, id: conversationId) else { return .notFound }
             guard conversation.state == .active else { return .notActive(conversation) }
-            guard try Self.hasRoom(db, conversationId, maxMessages: maxMessages) else { return .done(.full(conversation)) }
+            let decision = decide(conversation, try Self.optedOut(db, conversation.consentLookup(consentScope)))
+            guard decision.allowed else { return .done(.refused(decision)) }
+            guard try Self.hasRoom(db, conversationId, maxMessages: maxMessages) else { return .done(.allowed(decision, .full(conversation))) }
             let record = MessageRecord(outbound: message, conversationId: conversationId, now: now)
             try Self.insert(db, record)
-            return .done(.appended(record))
+            return .done(.allowed(decision, .appended(record)))
         }
     }
 
@@ -260,6 +317,12 @@ public final class SQLiteStore: ConversationStore {
 
     public func receiveInbound(_ inbound: InboundDraft, maxMessages: Int) async throws(StoreError) -> MessageRoom<InboundOutcome> {
         try await transaction { db in
+            // The consent change first: it is kept even when the conversation is full.
+            var wasOptedOut = false
+            if let consent = inbound.consent {
+                wasOptedOut = try Self.optedOut(db, consent.lookup)
+                try Self.insert(db, consent.record)
+            }
             let customerId = try Self.customerId(db, channel: inbound.channel, address: inbound.from,
                                                  newId: inbound.newCustomerId, now: inbound.now)
             let repliedTo = try inbound.inReplyTo.flatMap { id in
@@ -275,7 +338,9 @@ public final class SQLiteStore: ConversationStore {
                 guard try Self.hasRoom(db, active.id, maxMessages: maxMessages) else { return .full(active) }
                 let message = inbound.message(conversationId: active.id)
                 try Self.insert(db, message)
-                return .appended(InboundOutcome(conversation: active, message: message, match: .joining(active, inbound, repliedTo: repliedTo)))
+                let confirmation = try Self.confirm(db, inbound, conversationId: active.id, wasOptedOut: wasOptedOut)
+                return .appended(InboundOutcome(conversation: active, message: message, match: .joining(active, inbound, repliedTo: repliedTo),
+                                                consent: inbound.consent?.record, confirmation: confirmation))
             }
             var previous: String?
             for lookup in inbound.previousConversationLookups(repliedTo: repliedTo) where previous == nil {
@@ -295,8 +360,18 @@ public final class SQLiteStore: ConversationStore {
             try Self.insert(db, conversation)
             let message = inbound.message(conversationId: conversation.id)
             try Self.insert(db, message)
-            return .appended(InboundOutcome(conversation: conversation, message: message, match: .newConversation))
+            let confirmation = try Self.confirm(db, inbound, conversationId: conversation.id, wasOptedOut: wasOptedOut)
+            return .appended(InboundOutcome(conversation: conversation, message: message, match: .newConversation,
+                                            consent: inbound.consent?.record, confirmation: confirmation))
         }
+    }
+
+    /// Queues the confirmation of an opt-out, if one goes (`InboundConsent.confirmation`).
+    private static func confirm(_ db: Database, _ inbound: InboundDraft, conversationId: String, wasOptedOut: Bool) throws -> MessageRecord? {
+        guard let confirmation = inbound.consent?.confirmation(conversationId: conversationId, wasOptedOut: wasOptedOut,
+                                                               now: inbound.now) else { return nil }
+        try insert(db, confirmation)
+        return confirmation
     }
 
     public func close(conversationId: String, wrapUpReason: String?, now: Date,

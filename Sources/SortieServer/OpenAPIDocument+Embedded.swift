@@ -321,6 +321,10 @@ paths:
       tags: [conversations]
       operationId: sendMessage
       summary: The agent sends a message in the conversation
+      description: |
+        Decided first as the `message` action, with `optedOut` read from the store in the
+        transaction that appends: a destination that opted out (SPEC §7: for this entry point, or
+        the tenant, per `consent.scope`) is 403 `RECIPIENT_OPTED_OUT` and nothing is stored.
       security:
         - bearerAuth: [agent]
         - bearerAuth: [integration]
@@ -346,7 +350,14 @@ paths:
                   message: { $ref: "#/components/schemas/Message" }
         "400": { $ref: "#/components/responses/InvalidRequestError" }
         "401": { $ref: "#/components/responses/Unauthenticated" }
-        "403": { $ref: "#/components/responses/Forbidden" }
+        "403":
+          description: "`RECIPIENT_OPTED_OUT` (the decision, nothing stored); or `forbidden`: the principal has none of the roles the route admits"
+          content:
+            application/json:
+              schema:
+                oneOf:
+                  - $ref: "#/components/schemas/DecisionReply"
+                  - $ref: "#/components/schemas/Error"
         "404": { $ref: "#/components/responses/NotFound" }
         "409":
           description: "`conversation-closed`: the conversation is closed; or `conversation-full`: it holds `--max-messages-per-conversation` messages already"
@@ -444,6 +455,12 @@ paths:
         Linked to the customer (channel and normalized `from`). It joins the customer's active
         conversation (200; `match` says why), else starts a new inbound conversation linked to the
         earlier ones (201). `to` must be the address of an entry point of the channel.
+
+        A body that is an opt-out or opt-in keyword (SPEC §7: trimmed, case-folded, without
+        surrounding punctuation) also records a consent change (`consent`) for the entry point
+        written to, or the whole tenant under `consent.scope: tenant`, in the same transaction;
+        an opt-out of an address not opted out yet queues one `confirmation` in the conversation,
+        in the tenant's default locale.
 
         The gateway authenticates with an `integration` bearer token or signs the call as a
         Standard Webhook (the three `webhook-*` headers). A `webhook-id` already accepted within
@@ -897,7 +914,7 @@ components:
       additionalProperties: false
       properties:
         id: { type: string }
-        action: { type: string, enum: [start, options, operation, close], default: start }
+        action: { type: string, enum: [start, options, operation, close, message], default: start }
         locale: { type: string }
         agent:
           description: "`id` is needed by every action"
@@ -917,6 +934,9 @@ components:
         operation: { type: string, enum: [conference, transfer, workflow] }
         trigger: { type: string }
         wrapUpReason: { type: [string, "null"] }
+        at: { type: string, format: date-time, description: "The decision's moment (RFC 3339); absent: the evaluator's clock" }
+        optedOut: { type: boolean, default: false, description: "The recipient opted out for this entry point or the tenant" }
+        recipientTimeZone: { type: [string, "null"], description: An IANA time zone such as Europe/Paris }
     ReasonCode:
       type: string
       enum:
@@ -932,6 +952,9 @@ components:
         - NO_ENTRY_POINT_CONFIGURED
         - ENTRY_POINT_NOT_FOUND
         - ENTRY_POINT_CHANNEL_MISMATCH
+        - DESTINATION_NOT_ALLOWED
+        - RECIPIENT_OPTED_OUT
+        - OUTSIDE_CONTACT_HOURS
         - CONVERSATION_ALREADY_ACTIVE
         - EMAIL_SUBJECT_REQUIRED
         - EMAIL_SUBJECT_REUSED
@@ -1091,6 +1114,30 @@ components:
         conversation: { $ref: "#/components/schemas/Conversation" }
         message: { $ref: "#/components/schemas/Message" }
         match: { type: string, enum: [inReplyTo, subject, activeConversation, newConversation] }
+        consent: { $ref: "#/components/schemas/ConsentRecord" }
+        confirmation:
+          description: The confirmation of an opt-out, queued after the message
+          allOf:
+            - $ref: "#/components/schemas/Message"
+    ConsentRecord:
+      type: object
+      description: One consent change; records are never changed nor removed, and the latest applicable one decides
+      required: [id, channel, address, change, source, by, at]
+      properties:
+        id: { type: string }
+        channel: { type: string, enum: [sms, email] }
+        address: { type: string, description: The normalized address }
+        entryPoint: { type: string, description: "The entry point it applies to; absent: every entry point of the tenant" }
+        change: { type: string, enum: [opt-out, opt-in] }
+        source: { type: string, enum: [keyword, api], description: "A customer's keyword, or the consent API" }
+        by:
+          type: object
+          description: "Who: `customer` (subject: its address), or the API caller's principal kind and subject"
+          required: [kind]
+          properties:
+            kind: { type: string }
+            subject: { type: string }
+        at: { type: string, format: date-time }
     ConversationReply:
       type: object
       required: [conversation, customer, messages, nextCursor, earlierConversations]

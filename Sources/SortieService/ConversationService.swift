@@ -169,27 +169,30 @@ public final class ConversationService: Sendable {
             case .failure(let problem): return await invalid(problem, evaluator: evaluator, body: body, action: .start, caller: caller)
             }
         }
-        let request: Request
+        var decoded: Request
         switch RequestBodies.request(object, action: .start) {
-        case .success(let value): request = RequestBodies.withIdentity(value, of: caller.agent)
+        case .success(let value): decoded = RequestBodies.withIdentity(value, of: caller.agent)
         case .failure(let problem): return await invalid(problem, evaluator: evaluator, body: body, action: .start, caller: caller)
         }
-        let channel = request.channel.flatMap(Channel.init(rawValue:))
+        let channel = decoded.channel.flatMap(Channel.init(rawValue:))
         var destination: String?
-        if let channel, let to = request.to, case .success(let normalized) = Destination.normalize(to, channel: channel) {
+        if let channel, let to = decoded.to, case .success(let normalized) = Destination.normalize(to, channel: channel) {
             destination = normalized
         }
         var firstMessage: MessageDraft?
         if let messageInput, let channel {
-            switch compose(messageInput, channel: channel, subject: request.subject, evaluator: evaluator) {
+            switch compose(messageInput, channel: channel, subject: decoded.subject, evaluator: evaluator) {
             case .success(let draft): firstMessage = draft
             case .failure(let reply): return reply
             }
         }
         let draft = OutboundDraft(conversationId: makeId("conv"), taskId: makeId("task"), customerId: makeId("cust"),
-                                  agentId: request.agent.id, channel: channel, destination: destination,
-                                  entryPoint: request.entryPoint, subject: request.subject, firstMessage: firstMessage, now: now(),
-                                  idempotency: idempotency)
+                                  agentId: decoded.agent.id, channel: channel, destination: destination,
+                                  entryPoint: decoded.entryPoint, subject: decoded.subject, firstMessage: firstMessage, now: now(),
+                                  idempotency: idempotency, consentScope: evaluator.policy.consent.scope)
+        // The service's own clock, never the caller's: contact hours are checked at this moment.
+        decoded.at = Self.rfc3339(draft.now)
+        let request = decoded
         let outcome: OutboundOutcome
         do {
             outcome = try await store.createOutbound(draft, decide: { facts in
@@ -239,7 +242,14 @@ public final class ConversationService: Sendable {
         request.activeOutbound = facts.activeOutbound
         request.destinationActive = facts.destinationActive
         request.subjectUsed = facts.subjectUsed
+        request.optedOut = facts.optedOut
+        request.recipientTimeZone = facts.recipientTimeZone
         return request
+    }
+
+    /// `at` as requests give it: RFC 3339 in UTC, to the second (`2026-12-02T09:30:00Z`).
+    static func rfc3339(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(timeZone: .gmt))
     }
 
     /// A message from the composer, ready to store: a body as written, or a template of the
@@ -294,19 +304,43 @@ public final class ConversationService: Sendable {
         case .success(let value): draft = value
         case .failure(let reply): return reply
         }
+        let evaluator = policy.evaluator
+        let request = Self.messageRequest(conversation, caller: caller)
+        let outcome: ConversationChange<Decided<MessageRoom<MessageRecord>>>
         do {
-            switch try await store.appendOutboundMessage(conversationId: conversationId, draft, now: now(),
-                                                         maxMessages: maxMessagesPerConversation) {
-            case .done(.appended(let message)):
-                outboxSignal.notify()
-                return .json(201, ["message": message])
-            case .done(.full(let full)): return conversationFull(full)
-            case .notFound: return notFound(conversationId)
-            case .notActive(let closed): return notActive(closed)
+            outcome = try await store.appendOutboundMessage(conversationId: conversationId, draft, now: now(),
+                                                            maxMessages: maxMessagesPerConversation,
+                                                            consentScope: evaluator.policy.consent.scope) { _, optedOut in
+                var decided = request
+                decided.optedOut = optedOut
+                return evaluator.decide(decided)
             }
         } catch {
             return storeUnavailable(error)
         }
+        switch outcome {
+        case .done(.refused(let decision)):
+            var refused = request
+            refused.optedOut = true
+            return .decision(decision, json: await record(decision, request: refused, action: .message, caller: caller))
+        case .done(.allowed(let decision, let room)):
+            await record(decision, request: request, action: .message, caller: caller)
+            switch room {
+            case .appended(let message):
+                outboxSignal.notify()
+                return .json(201, ["message": message])
+            case .full(let full): return conversationFull(full)
+            }
+        case .notFound: return notFound(conversationId)
+        case .notActive(let closed): return notActive(closed)
+        }
+    }
+
+    /// The `message` action's request for a further message in `conversation`; the store
+    /// supplies `optedOut`.
+    static func messageRequest(_ conversation: ConversationRecord, caller: Caller) -> Request {
+        Request(action: .message, agent: Request.Agent(id: caller.agent?.id ?? conversation.agentId ?? "unassigned"),
+                channel: conversation.channel.rawValue, to: conversation.destination, entryPoint: conversation.entryPoint)
     }
 
     /// `POST /v1/inbound`: a customer's message, filed into the customer's active conversation
@@ -347,21 +381,44 @@ public final class ConversationService: Sendable {
         }) else {
             return .error(422, "unknown-entry-point", "no \(channel.rawValue) entry point has the address \"\(fields.to)\"", field: "to")
         }
+        let at = now()
+        let subject = channel == .email ? fields.subject : nil
         let draft = InboundDraft(messageId: makeId("msg"), newConversationId: makeId("conv"), newCustomerId: makeId("cust"),
                                  channel: channel, from: from, entryPoint: entryPoint.name, body: fields.body,
-                                 subject: channel == .email ? fields.subject : nil,
-                                 inReplyTo: channel == .email ? fields.inReplyTo : nil, now: now())
+                                 subject: subject, inReplyTo: channel == .email ? fields.inReplyTo : nil, now: at,
+                                 consent: inboundConsent(fields.body, channel: channel, from: from, entryPoint: entryPoint.name,
+                                                         subject: subject, at: at, policy: evaluator.policy))
         do {
             let outcome: InboundOutcome
             switch try await store.receiveInbound(draft, maxMessages: maxMessagesPerConversation) {
             case .appended(let filed): outcome = filed
             case .full(let full): return conversationFull(full)
             }
+            if outcome.confirmation != nil { outboxSignal.notify() }
             return .json(outcome.match == .newConversation ? 201 : 200,
-                         InboundReply(conversation: outcome.conversation, message: outcome.message, match: outcome.match))
+                         InboundReply(conversation: outcome.conversation, message: outcome.message, match: outcome.match,
+                                      consent: outcome.consent, confirmation: outcome.confirmation))
         } catch {
             return storeUnavailable(error)
         }
+    }
+
+    /// The consent change an inbound text asks for (`CompiledPolicy.Consent.change(for:)`):
+    /// recorded for the entry point written to, or for the whole tenant under `tenant` scope;
+    /// an opt-out carries its confirmation in the tenant's default locale.
+    func inboundConsent(_ text: String, channel: Channel, from: String, entryPoint: String, subject: String?, at: Date,
+                        policy: CompiledPolicy) -> InboundConsent? {
+        guard let change = policy.consent.change(for: text) else { return nil }
+        let scope = policy.consent.scope
+        let record = ConsentRecord(id: makeId("consent"), channel: channel, address: from,
+                                   entryPoint: ConsentLookup.keywordEntryPoint(entryPoint, scope: scope), change: change,
+                                   source: .keyword, by: .customer(from), at: at)
+        let confirmation = change == .optOut
+            ? MessageDraft(id: makeId("msg"), body: policy.consent.confirmation(locale: policy.locales.first ?? "en"),
+                           subject: subject, template: nil)
+            : nil
+        return InboundConsent(record: record, lookup: ConsentLookup(channel: channel, address: from, entryPoint: entryPoint, scope: scope),
+                              confirmation: confirmation)
     }
 
     /// `POST /v1/conversations/{id}/operations`: conference, transfer or workflow, decided by the

@@ -7,6 +7,10 @@ struct InboundReply: Encodable {
     var conversation: ConversationRecord
     var message: MessageRecord
     var match: InboundOutcome.Match
+    /// The consent change an opt-out or opt-in keyword recorded.
+    var consent: ConsentRecord?
+    /// The confirmation of an opt-out, queued after the message.
+    var confirmation: MessageRecord?
 }
 
 

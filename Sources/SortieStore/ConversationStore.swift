@@ -2,8 +2,9 @@ import Foundation
 import ServiceLifecycle
 import Sortie
 
-/// What a create reads from the store, in the transaction that then inserts: the three facts
-/// the evaluator cannot know (the request's `activeOutbound`, `destinationActive`, `subjectUsed`: docs/reference.md).
+/// What a create reads from the store, in the transaction that then inserts: the facts the
+/// evaluator cannot know (the request's `activeOutbound`, `destinationActive`, `subjectUsed`,
+/// `optedOut`, `recipientTimeZone`: docs/reference.md).
 public struct OutboundFacts: Sendable, Hashable {
     /// The agent's open outbound tasks per channel name.
     public var activeOutbound: [String: Int]
@@ -11,11 +12,19 @@ public struct OutboundFacts: Sendable, Hashable {
     public var destinationActive: Bool
     /// Email: this subject was used before with this customer.
     public var subjectUsed: Bool
+    /// The destination has opted out for the entry point (or the tenant), per the consent scope
+    /// (`ConsentLookup`).
+    public var optedOut: Bool
+    /// The time zone stored for the customer, if any.
+    public var recipientTimeZone: String?
 
-    public init(activeOutbound: [String: Int], destinationActive: Bool, subjectUsed: Bool) {
+    public init(activeOutbound: [String: Int], destinationActive: Bool, subjectUsed: Bool, optedOut: Bool = false,
+                recipientTimeZone: String? = nil) {
         self.activeOutbound = activeOutbound
         self.destinationActive = destinationActive
         self.subjectUsed = subjectUsed
+        self.optedOut = optedOut
+        self.recipientTimeZone = recipientTimeZone
     }
 }
 
@@ -52,10 +61,13 @@ public struct OutboundDraft: Sendable, Hashable {
     /// already created a conversation creates nothing, and replays the first answer for the
     /// same body (`IdempotencyKey.outcome(of:)`).
     public var idempotency: IdempotencyKey?
+    /// The policy's consent scope, which says whose opt-outs stop this create (`ConsentLookup`).
+    public var consentScope: ConsentScope
 
     public init(conversationId: String, taskId: String, customerId: String, agentId: String, channel: Channel?,
                 destination: String?, entryPoint: String?, subject: String?, firstMessage: MessageDraft?, now: Date,
-                idempotency: IdempotencyKey? = nil) {
+                idempotency: IdempotencyKey? = nil, consentScope: ConsentScope = .entryPoint) {
+        self.consentScope = consentScope
         self.conversationId = conversationId
         self.taskId = taskId
         self.customerId = customerId
@@ -116,9 +128,13 @@ public struct InboundDraft: Sendable, Hashable {
     public var subject: String?
     public var inReplyTo: String?
     public var now: Date
+    /// The consent change the message's text asks for (an opt-out or opt-in keyword), if any.
+    public var consent: InboundConsent?
 
     public init(messageId: String, newConversationId: String, newCustomerId: String, channel: Channel, from: String,
-                entryPoint: String, body: String, subject: String?, inReplyTo: String?, now: Date) {
+                entryPoint: String, body: String, subject: String?, inReplyTo: String?, now: Date,
+                consent: InboundConsent? = nil) {
+        self.consent = consent
         self.messageId = messageId
         self.newConversationId = newConversationId
         self.newCustomerId = newCustomerId
@@ -157,12 +173,25 @@ public struct InboundOutcome: Sendable, Hashable {
     public var conversation: ConversationRecord
     public var message: MessageRecord
     public var match: Match
+    /// The consent change the message recorded.
+    public var consent: ConsentRecord?
+    /// The confirmation of an opt-out, queued in the conversation after the message.
+    public var confirmation: MessageRecord?
 
-    public init(conversation: ConversationRecord, message: MessageRecord, match: Match) {
+    public init(conversation: ConversationRecord, message: MessageRecord, match: Match, consent: ConsentRecord? = nil,
+                confirmation: MessageRecord? = nil) {
         self.conversation = conversation
         self.message = message
         self.match = match
+        self.consent = consent
+        self.confirmation = confirmation
     }
+}
+
+/// What a decided write did: refused (nothing written), or allowed with what it wrote.
+public enum Decided<Value: Sendable>: Sendable {
+    case refused(Decision)
+    case allowed(Decision, Value)
 }
 
 /// The result of an action on one conversation.
@@ -244,16 +273,30 @@ public protocol ConversationStore: Outbox {
     /// cursor's message), so that a page costs the same wherever it starts.
     func conversationView(id: String, page: MessagePage) async throws(StoreError) -> ConversationViewLookup
 
-    /// Appends an outbound message (queued in the outbox) to an active conversation that holds
-    /// fewer than `maxMessages` (counted in the transaction that appends).
-    func appendOutboundMessage(conversationId: String, _ message: MessageDraft, now: Date,
-                               maxMessages: Int) async throws(StoreError) -> ConversationChange<MessageRoom<MessageRecord>>
+    /// Asks `decide` about an agent's further message, given the conversation and whether its
+    /// destination opted out (`ConsentLookup` under `consentScope`, read in the transaction
+    /// that appends), and if allowed appends it (queued in the outbox) to the active
+    /// conversation, unless it holds `maxMessages` already (counted in the same transaction).
+    func appendOutboundMessage(conversationId: String, _ message: MessageDraft, now: Date, maxMessages: Int,
+                               consentScope: ConsentScope,
+                               decide: @escaping @Sendable (ConversationRecord, _ optedOut: Bool) -> Decision)
+        async throws(StoreError) -> ConversationChange<Decided<MessageRoom<MessageRecord>>>
 
     /// Files a customer's message: into the customer's active conversation on the channel
     /// (unless it holds `maxMessages` already: `.full`), else into a new conversation linked to
     /// the customer's earlier one (the conversation `inReplyTo` names, else the last with the
-    /// same subject, else the last).
+    /// same subject, else the last). Its consent change, if any, is recorded in the same
+    /// transaction, even when the conversation is full (a STOP is never lost), and an opt-out
+    /// of an address not opted out yet queues its confirmation after the message
+    /// (`InboundConsent.confirmation`).
     func receiveInbound(_ inbound: InboundDraft, maxMessages: Int) async throws(StoreError) -> MessageRoom<InboundOutcome>
+
+    /// Every consent change of the address on the channel, oldest first.
+    func consentHistory(channel: Channel, address: String) async throws(StoreError) -> [ConsentRecord]
+
+    /// Records one consent change (the consent API's import or lift of a suppression) and
+    /// answers the address's history, the new record last, read in the same transaction.
+    func recordConsent(_ record: ConsentRecord) async throws(StoreError) -> ConsentWrite
 
     /// Asks `decide` about closing the conversation and, if allowed, closes it with the
     /// wrap-up reason and completes its task, which frees the agent's slot.

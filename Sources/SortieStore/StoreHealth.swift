@@ -127,6 +127,13 @@ extension InboundOutcome: WriteResult {
     public var written: Written { .committed }
 }
 
+extension Decided: WriteResult {
+    public var written: Written {
+        guard case .allowed(_, let value) = self else { return .nothing }
+        return (value as? any WriteResult)?.written ?? .committed
+    }
+}
+
 extension ConversationChange: WriteResult {
     public var written: Written {
         guard case .done(let value) = self else { return .nothing }

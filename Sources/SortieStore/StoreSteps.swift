@@ -7,10 +7,12 @@ import Sortie
 extension OutboundFacts {
     /// The facts from the agent's open outbound tasks per channel; channels with none are left
     /// out, as the evaluator's `activeOutbound` expects.
-    public init(openTasks: [Channel: Int], destinationActive: Bool, subjectUsed: Bool) {
+    public init(openTasks: [Channel: Int], destinationActive: Bool, subjectUsed: Bool, optedOut: Bool = false,
+                recipientTimeZone: String? = nil) {
         var active: [String: Int] = [:]
         for (channel, count) in openTasks where count > 0 { active[channel.rawValue] = count }
-        self.init(activeOutbound: active, destinationActive: destinationActive, subjectUsed: subjectUsed)
+        self.init(activeOutbound: active, destinationActive: destinationActive, subjectUsed: subjectUsed, optedOut: optedOut,
+                  recipientTimeZone: recipientTimeZone)
     }
 }
 

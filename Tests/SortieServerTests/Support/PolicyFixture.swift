@@ -4,8 +4,10 @@ import Foundation
 /// that rewrite the set while the service runs (reloads).
 enum PolicyFixture {
     /// A valid set: one premium license, every agent on a default profile with these limits,
-    /// one SMS and one email entry point.
-    static func text(smsLimit: Int = 3, emailLimit: Int = 3, wrapUpReasons: [String] = ["done"]) -> String {
+    /// one SMS and one email entry point; `locales`, `consentScope` and more SMS entry points
+    /// (name → address) when given.
+    static func text(smsLimit: Int = 3, emailLimit: Int = 3, wrapUpReasons: [String] = ["done"], locales: [String]? = nil,
+                     consentScope: String? = nil, smsEntryPoints: [(name: String, address: String)] = []) -> String {
         """
         apiVersion: sortie/v1
         kind: Tenant
@@ -14,14 +16,14 @@ enum PolicyFixture {
           digitalChannels: true
           licenses: { premium: { outbound: true } }
           agentStates: [available]
-          defaultProfile: everyone
+          defaultProfile: everyone\(locales.map { "\n  locales: [\($0.joined(separator: ", "))]" } ?? "")
         ---
         apiVersion: sortie/v1
         kind: OutboundPolicy
         metadata: { name: outbound }
         spec:
           allowedAgentStates: [available]
-          wrapUpReasons: [\(wrapUpReasons.joined(separator: ", "))]
+          wrapUpReasons: [\(wrapUpReasons.joined(separator: ", "))]\(consentScope.map { "\n  consent: { scope: \($0) }" } ?? "")
         ---
         apiVersion: sortie/v1
         kind: MultimediaProfile
@@ -40,7 +42,14 @@ enum PolicyFixture {
         kind: EntryPoint
         metadata: { name: service-client }
         spec: { channel: email, address: service-client@acme-assurances.fr }
+        \(smsEntryPoints.map { entryPoint in """
+            ---
+            apiVersion: sortie/v1
+            kind: EntryPoint
+            metadata: { name: \(entryPoint.name) }
+            spec: { channel: sms, address: "\(entryPoint.address)" }
 
+            """ }.joined())
         """
     }
 

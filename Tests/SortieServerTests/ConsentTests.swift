@@ -1,0 +1,163 @@
+import Foundation
+import HTTPTypes
+import Sortie
+import Testing
+
+/// SPEC §7's consent on the service, over real HTTP on loopback against both stores: STOP and
+/// START keywords, the one confirmation, further messages and new conversations refused, the
+/// scope, and the facts a create gets from the store.
+@Suite struct ConsentTests {
+    static let support = "+33186950000"
+    static let sales = "+33186950001"
+
+    /// Two SMS entry points (`support-sms-fr` on `support`, `ventes-sms` on `sales`), one email
+    /// entry point, French first, and `consent.scope` as given.
+    static func policies(scope: String) throws -> URL {
+        try PolicyFixture.write(PolicyFixture.text(smsLimit: 50, emailLimit: 50, locales: ["fr", "en"], consentScope: scope,
+                                                   smsEntryPoints: [("ventes-sms", sales)]))
+    }
+
+    static func withServer<T: Sendable>(store: StoreKind, scope: String = "entry-point",
+                                        _ body: @Sendable (LiveServer) async throws -> T) async throws -> T {
+        let folder = try policies(scope: scope)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        return try await LiveServer.with(store: store, policies: folder.path, body)
+    }
+
+    static func create(_ live: LiveServer, to: String, from entryPoint: String = "support-sms-fr",
+                       agent agentId: String = "a-1") async throws -> Reply {
+        try await live.post("/v1/outbound-conversations",
+                            #"{"agent":\#(agent(agentId)),"channel":"sms","to":"\#(to)","entryPoint":"\#(entryPoint)"}"#)
+    }
+
+    static func inbound(_ live: LiveServer, from: String, to: String = support, _ text: String) async throws -> Reply {
+        try await live.post("/v1/inbound", #"{"channel":"sms","from":"\#(from)","to":"\#(to)","body":"\#(text)"}"#)
+    }
+
+    static func close(_ live: LiveServer, _ id: String) async throws {
+        let closed = try await live.post("/v1/conversations/\(id)/close", #"{"wrapUpReason":"done"}"#)
+        #expect(closed.status == 200, "\(closed)")
+    }
+
+    @Test(arguments: StoreKind.available, ["stop", "Stop.", "ARRÊT", "  arret ! "])
+    func aStopBlocksThatSenderOnlyAndIsConfirmedOnceUnderEntryPointScope(store: StoreKind, spelling: String) async throws {
+        try await Self.withServer(store: store) { live in
+            let customer = "+33612345678"
+            let opened = try await Self.create(live, to: customer)
+            #expect(opened.status == 201, "\(opened)")
+            let id = try #require(opened.string("conversation.id"))
+
+            let stop = try await Self.inbound(live, from: "+33 6 12 34 56 78", spelling)
+            #expect(stop.status == 200, "\(stop)")
+            #expect(stop.string("conversation.id") == id, "the STOP still joins its conversation")
+            #expect(stop.string("consent.change") == "opt-out")
+            #expect(stop.string("consent.entryPoint") == "support-sms-fr")
+            #expect(stop.string("consent.source") == "keyword")
+            #expect(stop.string("confirmation.body") == Consent.builtInConfirmation["fr"], "the tenant's default locale is fr")
+            #expect(stop.string("confirmation.status") == "queued")
+            #expect(stop.string("confirmation.conversationId") == id)
+
+            // The agent may not write again; nothing is stored.
+            let further = try await live.post("/v1/conversations/\(id)/messages", #"{"body":"Encore une offre"}"#)
+            #expect(further.status == 403, "\(further)")
+            #expect(further.reasonCodes == ["RECIPIENT_OPTED_OUT"])
+            #expect(further.at("decision.reasons.0.details.entryPoint") as? String == "support-sms-fr")
+
+            // A second STOP is recorded but not confirmed again.
+            let again = try await Self.inbound(live, from: customer, "STOP")
+            #expect(again.status == 200, "\(again)")
+            #expect(again.string("consent.change") == "opt-out")
+            #expect(again.at("confirmation") == nil)
+            #expect(try await live.inspector.count("messages", where: "conversation_id = '\(id)' AND direction = 'outbound'") == 1)
+            #expect(try await live.inspector.count("consent_changes") == 2)
+
+            // New conversations: refused from this sender, allowed from the other one.
+            try await Self.close(live, id)
+            let blocked = try await Self.create(live, to: customer)
+            #expect(blocked.status == 403, "\(blocked)")
+            #expect(blocked.reasonCodes.first == "RECIPIENT_OPTED_OUT")
+            let other = try await Self.create(live, to: customer, from: "ventes-sms")
+            #expect(other.status == 201, "\(other)")
+            try await Self.close(live, try #require(other.string("conversation.id")))
+
+            // START lifts it, with no confirmation.
+            let start = try await Self.inbound(live, from: customer, "Start")
+            #expect(start.string("consent.change") == "opt-in", "\(start)")
+            #expect(start.at("confirmation") == nil)
+            try await Self.close(live, try #require(start.string("conversation.id")))
+            let restarted = try await Self.create(live, to: customer)
+            #expect(restarted.status == 201, "\(restarted)")
+            let restartedId = try #require(restarted.string("conversation.id"))
+            let allowed = try await live.post("/v1/conversations/\(restartedId)/messages", #"{"body":"Bonjour"}"#)
+            #expect(allowed.status == 201, "\(allowed)")
+        }
+    }
+
+    @Test(arguments: StoreKind.available)
+    func underTenantScopeAStopToOneSenderStopsEverySender(store: StoreKind) async throws {
+        try await Self.withServer(store: store, scope: "tenant") { live in
+            let customer = "+33698765432"
+            let stop = try await Self.inbound(live, from: customer, to: Self.sales, "UNSUBSCRIBE")
+            #expect(stop.status == 201, "\(stop)")
+            #expect(stop.string("consent.change") == "opt-out")
+            #expect(stop.at("consent.entryPoint") == nil, "recorded for the whole tenant")
+            #expect(stop.string("confirmation.body") == Consent.builtInConfirmation["fr"])
+            try await Self.close(live, try #require(stop.string("conversation.id")))
+            for entryPoint in ["support-sms-fr", "ventes-sms"] {
+                let blocked = try await Self.create(live, to: customer, from: entryPoint)
+                #expect(blocked.status == 403, "\(entryPoint): \(blocked)")
+                #expect(blocked.reasonCodes == ["RECIPIENT_OPTED_OUT"])
+            }
+            // An opt-in to either sender lifts it for all.
+            let start = try await Self.inbound(live, from: customer, to: Self.support, "unstop")
+            #expect(start.string("consent.change") == "opt-in", "\(start)")
+            try await Self.close(live, try #require(start.string("conversation.id")))
+            for entryPoint in ["support-sms-fr", "ventes-sms"] {
+                let created = try await Self.create(live, to: "+33 6 98 76 54 32", from: entryPoint)
+                #expect(created.status == 201, "\(entryPoint): \(created)")
+                try await Self.close(live, try #require(created.string("conversation.id")))
+            }
+        }
+    }
+
+    @Test(arguments: StoreKind.available, [("optedOut", "false"), ("at", #""2026-12-02T09:30:00Z""#),
+                                            ("recipientTimeZone", #""Europe/Paris""#)])
+    func aCreateBodyCarryingAStoreFactIsMalformed(store: StoreKind, fact: (field: String, value: String)) async throws {
+        try await Self.withServer(store: store) { live in
+            let member = "\"\(fact.field)\":\(fact.value)"
+            let reply = try await live.post("/v1/outbound-conversations",
+                                            #"{"agent":\#(agent("a-1")),"channel":"sms","to":"+33612345678","entryPoint":"support-sms-fr",\#(member)}"#)
+            #expect(reply.status == 400, "\(reply)")
+            #expect(reply.reasonCodes == ["INVALID_REQUEST"])
+            let detail = try #require(reply.string("decision.reasons.0.details.field"))
+            #expect(detail.hasPrefix(fact.field + ":"), "\(detail)")
+            let options = try await live.post("/v1/outbound-options", #"{"agent":\#(agent("a-1")),\#(member)}"#)
+            #expect(options.status == 400, "\(options)")
+            #expect(try await live.inspector.count("conversations") == 0)
+        }
+    }
+
+    @Test(arguments: StoreKind.available)
+    func aCreateIsDecidedAtTheServicesClockWithTheCustomersStoredTimeZone(store: StoreKind) async throws {
+        try await Self.withServer(store: store) { live in
+            let first = try await Self.create(live, to: "+33612345678")
+            #expect(first.status == 201, "\(first)")
+            try await Self.close(live, try #require(first.string("conversation.id")))
+            try await live.inspector.execute(["UPDATE customers SET time_zone = 'Europe/Paris'"])
+            let before = Date().addingTimeInterval(-1)
+            #expect(try await Self.create(live, to: "+33612345678").status == 201)
+            let lines = try String(contentsOfFile: live.decisionLogPath, encoding: .utf8).split(separator: "\n")
+            let requests = lines.compactMap { line in
+                ((try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any])?["request"] as? [String: Any]
+            }.filter { $0["action"] as? String == "start" }
+            #expect(requests.count == 2)
+            #expect(requests.first?["recipientTimeZone"] is NSNull || requests.first?["recipientTimeZone"] == nil)
+            #expect(requests.last?["recipientTimeZone"] as? String == "Europe/Paris")
+            #expect(requests.last?["optedOut"] as? Bool ?? false == false)
+            let at = try #require(requests.last?["at"] as? String)
+            #expect(at.hasSuffix("Z"), "\(at)")
+            let moment = try Date(at, strategy: .iso8601)
+            #expect(moment >= before.addingTimeInterval(-1) && moment <= Date().addingTimeInterval(1), "\(at)")
+        }
+    }
+}
