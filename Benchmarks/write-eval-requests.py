@@ -7,6 +7,10 @@ state, license, limit, destination, entry point, subject), 10 % options, 5 % ope
 INVALID_REQUEST path is timed too. Seeded, so every run writes the same bytes.
 
     python3 Benchmarks/write-eval-requests.py /tmp/requests.jsonl 1000000
+
+With --recipient-facts, every start also carries the fields SPEC §7's rules read: `at` (inside
+the contact hours of docs/benchmarks.md's policy on three lines in four), `optedOut` (true on
+one in ten) and, on email, `recipientTimeZone`. The other bytes are the same as without it.
 """
 import json
 import random
@@ -80,13 +84,32 @@ def line(rng, i):
     return json.dumps(r, ensure_ascii=False, separators=(",", ":"))
 
 
+def with_recipient_facts(text, rng):
+    """The line with `at`, `optedOut` and (email) `recipientTimeZone` when it is a start."""
+    try:
+        r = json.loads(text)
+    except ValueError:
+        return text
+    if not isinstance(r, dict) or r.get("action", "start") != "start" or "channel" not in r:
+        return text
+    r["at"] = "2026-12-02T22:30:00Z" if rng.random() < 0.25 else "2026-12-02T10:15:00Z"
+    r["optedOut"] = rng.random() < 0.1
+    if r["channel"] == "email":
+        r["recipientTimeZone"] = "Europe/Paris"
+    return json.dumps(r, ensure_ascii=False, separators=(",", ":"))
+
+
 def main():
-    path = sys.argv[1]
-    count = int(sys.argv[2]) if len(sys.argv) > 2 else 1_000_000
+    args = [a for a in sys.argv[1:] if a != "--recipient-facts"]
+    facts = "--recipient-facts" in sys.argv[1:]
+    path = args[0]
+    count = int(args[1]) if len(args) > 1 else 1_000_000
     rng = random.Random(42)
+    facts_rng = random.Random(7)
     with open(path, "w", encoding="utf-8") as f:
         for i in range(count):
-            f.write(line(rng, i) + "\n")
+            text = line(rng, i)
+            f.write((with_recipient_facts(text, facts_rng) if facts else text) + "\n")
 
 
 if __name__ == "__main__":

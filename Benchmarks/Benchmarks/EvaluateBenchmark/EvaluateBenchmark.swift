@@ -9,6 +9,8 @@ let benchmarks: @Sendable () -> Void = {
     let requests = EvaluateFixture.requests(count: 100_000)
     let starts = requests.filter { $0.action == .start }
     let preparedStarts = starts.map(evaluator.prepare)
+    let withRules = EvaluateFixture.evaluator(recipientRules: true)
+    let preparedRuleStarts = EvaluateFixture.withRecipientFacts(starts).map(withRules.prepare)
 
     Benchmark("evaluate prepared start, per decision",
               configuration: .init(metrics: [.wallClock, .mallocCountTotal, .throughput], scalingFactor: .kilo,
@@ -17,6 +19,16 @@ let benchmarks: @Sendable () -> Void = {
         for _ in benchmark.scaledIterations {
             blackHole(evaluator.evaluate(preparedStarts[i]))
             i = i + 1 == preparedStarts.count ? 0 : i + 1
+        }
+    }
+
+    Benchmark("evaluate prepared start with contact hours, destinations and consent, per decision",
+              configuration: .init(metrics: [.wallClock, .mallocCountTotal, .throughput], scalingFactor: .kilo,
+                                   maxDuration: .seconds(10), maxIterations: 200)) { benchmark in
+        var i = 0
+        for _ in benchmark.scaledIterations {
+            blackHole(withRules.evaluate(preparedRuleStarts[i]))
+            i = i + 1 == preparedRuleStarts.count ? 0 : i + 1
         }
     }
 

@@ -3,7 +3,9 @@ import Sortie
 /// The evaluate benchmark's policy (200 profiles at every assignment level, 1,000 entry points)
 /// and a reproducible stream of mixed requests.
 enum EvaluateFixture {
-    static func evaluator() -> Evaluator {
+    /// `recipientRules`: the same set with SPEC §7's rules in it — contact hours on both
+    /// channels in the recipient's zone, and every SMS entry point restricted to four prefixes.
+    static func evaluator(recipientRules: Bool = false) -> Evaluator {
         var docs: [String] = ["""
             apiVersion: sortie/v1
             kind: Tenant
@@ -18,7 +20,7 @@ enum EvaluateFixture {
             apiVersion: sortie/v1
             kind: OutboundPolicy
             metadata: { name: outbound }
-            spec: { allowedAgentStates: [available, rona], wrapUpReasons: [resolu, a-rappeler], emailSubjectReuse: warn }
+            spec: { allowedAgentStates: [available, rona], wrapUpReasons: [resolu, a-rappeler], emailSubjectReuse: warn\(recipientRules ? contactHours : "") }
             """]
         for i in 0..<200 {
             let level = ["agents", "teams", "sites"][i % 3]
@@ -27,11 +29,29 @@ enum EvaluateFixture {
         for i in 0..<1000 {
             let channel = i % 2 == 0 ? "sms" : "email"
             let address = i % 2 == 0 ? "\"+3318695\(String(1000 + i).suffix(4))\"" : "ep-\(i)@acme.fr"
-            docs.append("apiVersion: sortie/v1\nkind: EntryPoint\nmetadata: { name: ep-\(i) }\nspec: { channel: \(channel), address: \(address) }")
+            let allowed = recipientRules && channel == "sms" ? #", allowedDestinations: ["+33", "+32", "+41", "+352"]"# : ""
+            docs.append("apiVersion: sortie/v1\nkind: EntryPoint\nmetadata: { name: ep-\(i) }\nspec: { channel: \(channel), address: \(address)\(allowed) }")
         }
         let result = Compiler.compile(sources: [PolicySource(path: "bench.yaml", text: docs.joined(separator: "\n---\n") + "\n")], root: "bench.yaml")
         guard let policy = result.policy else { fatalError("benchmark policy must compile: \(result.diagnostics.map(\.message))") }
         return Evaluator(policy: policy)
+    }
+
+    static let contactHours = #", contactHours: { channels: [sms, email], windows: [{ days: [mon, tue, wed, thu, fri], from: "08:00", to: "20:00" }, { days: [sat], from: "10:00", to: "18:00" }] }"#
+
+    /// The requests with the fields SPEC §7's rules read: `at` (a time inside the windows on
+    /// most lines, outside on one in four), `optedOut` on one in ten, `recipientTimeZone` on
+    /// the emails (whose zone nothing else gives).
+    static func withRecipientFacts(_ requests: [Request]) -> [Request] {
+        var rng = SplitMix(seed: 7)
+        return requests.map { request in
+            var r = request
+            guard r.action == .start else { return r }
+            r.at = rng.next() % 4 == 0 ? "2026-12-02T22:30:00Z" : "2026-12-02T10:15:00Z"
+            r.optedOut = rng.next() % 10 == 0
+            if r.channel == "email" { r.recipientTimeZone = "Europe/Paris" }
+            return r
+        }
     }
 
     /// 80 % start (mostly allowed, some refused for limit, state, destination or entry point),
