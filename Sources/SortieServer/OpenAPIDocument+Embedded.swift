@@ -63,6 +63,8 @@ tags:
     description: Starting outbound conversations (README, "The conversation service")
   - name: conversations
     description: Messages, operations and closing
+  - name: consent
+    description: "Opt-outs and opt-ins (SPEC §7): the state and history of an address, imported and lifted suppressions"
   - name: decisions
     description: The bare evaluator
   - name: operations
@@ -583,6 +585,97 @@ paths:
           content:
             application/json:
               schema: { $ref: "#/components/schemas/Error" }
+  /v1/consent/{channel}/{address}:
+    get:
+      tags: [consent]
+      operationId: getConsent
+      summary: An address's consent state per entry point, and every change, oldest first
+      description: |
+        `optedOut` names every entry point of the channel (and any a record names) and says
+        whether a message from it is refused, read as creates and messages read it under the
+        policy's `consent.scope`: the latest applicable change decides (the entry point's own and
+        the tenant-wide ones under `entry-point`; every change of the address under `tenant`).
+      security:
+        - bearerAuth: [admin]
+        - bearerAuth: [integration]
+      parameters:
+        - $ref: "#/components/parameters/ConsentChannel"
+        - $ref: "#/components/parameters/ConsentAddress"
+      responses:
+        "200":
+          description: The state and its history
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/ConsentReply" }
+        "400": { $ref: "#/components/responses/InvalidRequestError" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "422": { $ref: "#/components/responses/InvalidConsentTarget" }
+        "503": { $ref: "#/components/responses/StoreUnavailable" }
+    put:
+      tags: [consent]
+      operationId: importSuppression
+      summary: Records an opt-out (an imported suppression), for one entry point or the whole tenant
+      description: |
+        No body (or `{}`) suppresses the address for every entry point of the tenant;
+        `{"entryPoint"}` for that entry point only. The change is recorded with source `api` and
+        the caller's principal; nothing is ever overwritten.
+      security:
+        - bearerAuth: [admin]
+        - bearerAuth: [integration]
+      parameters:
+        - $ref: "#/components/parameters/ConsentChannel"
+        - $ref: "#/components/parameters/ConsentAddress"
+      requestBody:
+        required: false
+        content:
+          application/json:
+            schema: { $ref: "#/components/schemas/ConsentBody" }
+            examples:
+              oneSender:
+                value: { entryPoint: support-sms-fr }
+      responses:
+        "200":
+          description: Recorded; the state and history after it
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/ConsentReply" }
+        "400": { $ref: "#/components/responses/InvalidRequestError" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "413": { $ref: "#/components/responses/PayloadTooLarge" }
+        "422": { $ref: "#/components/responses/InvalidConsentTarget" }
+        "503": { $ref: "#/components/responses/StoreUnavailable" }
+    delete:
+      tags: [consent]
+      operationId: liftSuppression
+      summary: Records an opt-in (a lifted suppression), for one entry point or the whole tenant
+      description: |
+        The same body as `PUT`. Nothing is deleted: the opt-in is a new record, later than the
+        opt-outs it lifts.
+      security:
+        - bearerAuth: [admin]
+        - bearerAuth: [integration]
+      parameters:
+        - $ref: "#/components/parameters/ConsentChannel"
+        - $ref: "#/components/parameters/ConsentAddress"
+      requestBody:
+        required: false
+        content:
+          application/json:
+            schema: { $ref: "#/components/schemas/ConsentBody" }
+      responses:
+        "200":
+          description: Recorded; the state and history after it
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/ConsentReply" }
+        "400": { $ref: "#/components/responses/InvalidRequestError" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "413": { $ref: "#/components/responses/PayloadTooLarge" }
+        "422": { $ref: "#/components/responses/InvalidConsentTarget" }
+        "503": { $ref: "#/components/responses/StoreUnavailable" }
   /v1/decisions:
     post:
       tags: [decisions]
@@ -742,6 +835,20 @@ components:
       description: 'Signed webhook: space-separated `v1,<base64>` signatures, each an HMAC-SHA256 of `webhook-id + "." + webhook-timestamp + "." + body` with the key after `whsec_`; one that matches suffices'
       schema: { type: string }
       example: "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+    ConsentChannel:
+      name: channel
+      in: path
+      required: true
+      description: "`sms` or `email`"
+      schema: { type: string }
+      example: sms
+    ConsentAddress:
+      name: address
+      in: path
+      required: true
+      description: "The address, percent-encoded (`%2B33612345678`); it is normalized as destinations are"
+      schema: { type: string }
+      example: "%2B33612345678"
     ConversationId:
       name: id
       in: path
@@ -810,6 +917,11 @@ components:
           schema: { $ref: "#/components/schemas/Error" }
     PayloadTooLarge:
       description: "`payload-too-large`: the body is over `--max-body-bytes`"
+      content:
+        application/json:
+          schema: { $ref: "#/components/schemas/Error" }
+    InvalidConsentTarget:
+      description: "`channel-not-supported` (`field`: channel), `invalid-address` (`field`: address) or `unknown-entry-point` (`field`: entryPoint: no entry point of the channel has this name)"
       content:
         application/json:
           schema: { $ref: "#/components/schemas/Error" }
@@ -1138,6 +1250,37 @@ components:
             kind: { type: string }
             subject: { type: string }
         at: { type: string, format: date-time }
+    ConsentBody:
+      type: object
+      additionalProperties: false
+      properties:
+        entryPoint: { type: string, description: "The entry point it applies to; absent: every entry point of the tenant" }
+    ConsentReply:
+      type: object
+      required: [channel, address, scope, optedOut, history]
+      properties:
+        channel: { type: string, enum: [sms, email] }
+        address: { type: string, description: The normalized address }
+        scope: { type: string, enum: [entry-point, tenant], description: "The policy's `consent.scope`" }
+        optedOut:
+          type: object
+          description: Per entry point name, whether a message from it to this address is refused
+          additionalProperties: { type: boolean }
+        history: { type: array, items: { $ref: "#/components/schemas/ConsentRecord" }, description: Oldest first }
+      example:
+        channel: sms
+        address: "+33612345678"
+        scope: entry-point
+        optedOut: { support-sms-fr: true, relances-sms: false }
+        history:
+          - id: consent-0192f3a4-7b1c-7d2e-8f90-a1b2c3d4e5f9
+            channel: sms
+            address: "+33612345678"
+            entryPoint: support-sms-fr
+            change: opt-out
+            source: keyword
+            by: { kind: customer, subject: "+33612345678" }
+            at: "2026-03-02T09:31:00Z"
     ConversationReply:
       type: object
       required: [conversation, customer, messages, nextCursor, earlierConversations]

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Prometheus
+import Sortie
 import SortieService
 import SortieStore
 
@@ -50,6 +51,17 @@ struct Routes: Sendable {
         on(router, .post, "/v1/messages/:id/status", .gateway) { request, context, _ in
             let body = try await body(request)
             return respond(await service.receipt(messageId: try context.parameters.require("id"), body))
+        }
+        on(router, .get, "/v1/consent/:channel/:address", .consent) { _, context, _ in
+            respond(await service.consent(channel: try context.parameters.require("channel"),
+                                          address: try context.parameters.require("address")))
+        }
+        for (method, change) in [(HTTPRequest.Method.put, ConsentChange.optOut), (.delete, .optIn)] {
+            on(router, method, "/v1/consent/:channel/:address", .consent) { request, context, caller in
+                let body = try await body(request)
+                return respond(await service.changeConsent(change, channel: try context.parameters.require("channel"),
+                                                           address: try context.parameters.require("address"), body, caller: caller))
+            }
         }
         on(router, .post, "/v1/decisions", .operate) { request, _, caller in
             respond(await service.decide(try await body(request), caller: caller))

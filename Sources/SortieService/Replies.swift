@@ -13,6 +13,20 @@ struct InboundReply: Encodable {
     var confirmation: MessageRecord?
 }
 
+/// `GET`, `PUT` and `DELETE /v1/consent/{channel}/{address}`.
+struct ConsentReply: Encodable {
+    var channel: Channel
+    /// The normalized address.
+    var address: String
+    /// The policy's consent scope, under which `optedOut` is read.
+    var scope: ConsentScope
+    /// Per entry point of the channel (and any a record names): whether a message from it is
+    /// refused (`RECIPIENT_OPTED_OUT`).
+    var optedOut: [String: Bool]
+    /// Every change, oldest first.
+    var history: [ConsentRecord]
+}
+
 
 /// `GET /v1/conversations/{id}`.
 struct ConversationReply: Encodable {

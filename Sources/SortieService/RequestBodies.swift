@@ -24,6 +24,8 @@ enum RequestBodies {
     static let closeFields = fields(for: .close)
     static let inboundFields: Set<String> = ["channel", "from", "to", "body", "subject", "inReplyTo"]
     static let receiptFields: Set<String> = ["status", "providerMessageId", "error"]
+    /// `PUT` and `DELETE /v1/consent/{channel}/{address}`.
+    static let consentFields: Set<String> = ["entryPoint"]
     /// The longest `providerMessageId` or `error` a receipt may give.
     static let maxReceiptFieldBytes = 1_000
 

@@ -55,6 +55,7 @@ import Testing
         let onConversation: [Column: Outcome] = [.none: .unauthenticated, .agent: .acts, .otherAgent: .hidden, .admin: .forbidden, .integration: .acts]
         let gateway: [Column: Outcome] = [.none: .unauthenticated, .agent: .forbidden, .otherAgent: .forbidden, .admin: .forbidden, .integration: .acts]
         let operate: [Column: Outcome] = [.none: .unauthenticated, .agent: .forbidden, .otherAgent: .forbidden, .admin: .acts, .integration: .acts]
+        let consentAPI = operate
         let administer: [Column: Outcome] = [.none: .unauthenticated, .agent: .forbidden, .otherAgent: .forbidden, .admin: .acts, .integration: .forbidden]
         let anyone = Dictionary(uniqueKeysWithValues: Column.allCases.map { ($0, Outcome.acts) })
         /// A token caller's agent is its token's; an integration names the agent in the body.
@@ -81,6 +82,12 @@ import Testing
             ("POST /v1/decisions", Row(method: .post, path: { _ in "/v1/decisions" },
                                        body: { _, _ in "{\"action\":\"options\",\"agent\":\(agent("agent-a"))}" }, expected: operate)),
             ("GET /metrics", Row(method: .get, path: { _ in "/metrics" }, body: { _, _ in nil }, expected: operate)),
+            ("GET /v1/consent/{channel}/{address}", Row(method: .get, path: { _ in "/v1/consent/sms/+33613000001" },
+                                                       body: { _, _ in nil }, expected: consentAPI)),
+            ("PUT /v1/consent/{channel}/{address}", Row(method: .put, path: { _ in "/v1/consent/sms/+33613000001" },
+                                                       body: { _, _ in #"{"entryPoint":"support-sms-fr"}"# }, expected: consentAPI)),
+            ("DELETE /v1/consent/{channel}/{address}", Row(method: .delete, path: { _ in "/v1/consent/sms/+33613000001" },
+                                                          body: { _, _ in nil }, expected: consentAPI)),
             ("POST /v1/admin/reload", Row(method: .post, path: { _ in "/v1/admin/reload" }, body: { _, _ in "{}" }, expected: administer)),
             ("GET /healthz", Row(method: .get, path: { _ in "/healthz" }, body: { _, _ in nil }, expected: anyone)),
             ("GET /v1/openapi.json", Row(method: .get, path: { _ in "/v1/openapi.json" }, body: { _, _ in nil }, expected: anyone)),

@@ -31,6 +31,8 @@ struct AccessRule: Sendable, Equatable {
     static let gateway = AccessRule(integration: .any, signedWebhook: true)
     /// The bare evaluator and the metrics: administrators and integrations.
     static let operate = AccessRule(admin: .any, integration: .any)
+    /// The consent API: administrators and integrations (the gateway or a CRM importing suppressions).
+    static let consent = AccessRule(admin: .any, integration: .any)
     /// Reloading the policy and the configuration: administrators only.
     static let administer = AccessRule(admin: .any)
     /// Liveness and the API document.
