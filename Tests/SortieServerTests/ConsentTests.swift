@@ -160,4 +160,90 @@ import Testing
             #expect(moment >= before.addingTimeInterval(-1) && moment <= Date().addingTimeInterval(1), "\(at)")
         }
     }
+
+    /// 64 `send`s at once, and the customer's `stopText` to the support number a few
+    /// milliseconds into them: the sends' replies and the STOP's.
+    static func race(_ live: LiveServer, stopFrom customer: String, _ stopText: String,
+                     send: @escaping @Sendable (Int) async throws -> Reply) async throws -> ([Reply], Reply) {
+        try await withThrowingTaskGroup(of: (Int, Reply).self) { group in
+            for n in 0..<64 {
+                group.addTask { (n, try await send(n)) }
+            }
+            group.addTask {
+                try await Task.sleep(for: .milliseconds(Int.random(in: 0...40)))
+                return (-1, try await inbound(live, from: customer, stopText))
+            }
+            var sends: [Reply] = []
+            var stop: Reply?
+            for try await (n, reply) in group {
+                if n < 0 { stop = reply } else { sends.append(reply) }
+            }
+            return (sends, try #require(stop))
+        }
+    }
+
+    /// 64 creates (each with a first message) race one STOP, three times: whichever order the
+    /// store runs them in, no message for the address is queued after the STOP's, a create
+    /// refused by the opt-out says so, and exactly one confirmation goes.
+    @Test(arguments: StoreKind.available)
+    func sixtyFourCreatesRacingAStopNeverQueueAMessageAfterIt(store: StoreKind) async throws {
+        try await Self.withServer(store: store) { live in
+            for round in 1...3 {
+                let customer = "+3367000000\(round)"
+                let (creates, stop) = try await Self.race(live, stopFrom: customer, "STOP") { n in
+                    try await live.post("/v1/outbound-conversations", smsCreate(
+                        agent: agent("racer-\(round)-\(n)"), to: customer, extra: #","message":{"body":"Offre \#(n)"}"#))
+                }
+                #expect([200, 201].contains(stop.status), "\(stop)")
+                let stopMessage = try #require(stop.string("message.id"))
+                let confirmation = try #require(stop.string("confirmation.id"), "the first STOP is confirmed")
+                let created = creates.filter { $0.status == 201 }
+                #expect(created.count <= 1, "one active conversation per destination")
+                for reply in creates where reply.status != 201 {
+                    #expect([403, 409].contains(reply.status), "\(reply)")
+                    if reply.status == 403 { #expect(reply.reasonCodes.first == "RECIPIENT_OPTED_OUT", "\(reply)") }
+                }
+                if let winner = created.first {
+                    // It committed before the STOP, which then joined it.
+                    #expect(stop.string("conversation.id") == winner.string("conversation.id"))
+                }
+                let stopSeq = try await live.inspector.int("SELECT seq FROM messages WHERE id = '\(stopMessage)'")
+                let after = try await live.inspector.int("""
+                    SELECT COUNT(*) FROM messages m JOIN conversations c ON c.id = m.conversation_id
+                    WHERE c.destination = '\(customer)' AND m.direction = 'outbound' AND m.seq > \(stopSeq) AND m.id <> '\(confirmation)'
+                    """)
+                #expect(after == 0, "round \(round): \(after) messages queued after the STOP")
+                #expect(try await live.inspector.count("messages", where: "body = '\(Consent.builtInConfirmation["fr"]!.replacingOccurrences(of: "'", with: "''"))' AND conversation_id IN (SELECT id FROM conversations WHERE destination = '\(customer)')") == 1)
+                // Later creates all meet the opt-out.
+                let late = try await Self.create(live, to: customer, agent: "late-\(round)")
+                #expect(late.status == 403, "\(late)")
+                #expect(late.reasonCodes.first == "RECIPIENT_OPTED_OUT")
+            }
+        }
+    }
+
+    /// 64 further messages in one conversation race the customer's STOP: those answered 201
+    /// were queued before the STOP, every other one is `RECIPIENT_OPTED_OUT` and left nothing.
+    @Test(arguments: StoreKind.available)
+    func sixtyFourMessagesRacingAStopAreQueuedBeforeItOrRefused(store: StoreKind) async throws {
+        try await Self.withServer(store: store) { live in
+            let customer = "+33671000001"
+            let opened = try await Self.create(live, to: customer)
+            let id = try #require(opened.string("conversation.id"), "\(opened)")
+            let (sends, stop) = try await Self.race(live, stopFrom: customer, "stop") { n in
+                try await live.post("/v1/conversations/\(id)/messages", #"{"body":"Relance \#(n)"}"#)
+            }
+            #expect(stop.status == 200, "\(stop)")
+            let stopSeq = try await live.inspector.int("SELECT seq FROM messages WHERE id = '\(try #require(stop.string("message.id")))'")
+            let confirmation = try #require(stop.string("confirmation.id"))
+            let accepted = sends.filter { $0.status == 201 }
+            for reply in sends where reply.status != 201 {
+                #expect(reply.status == 403 && reply.reasonCodes == ["RECIPIENT_OPTED_OUT"], "\(reply)")
+            }
+            let outbound = "conversation_id = '\(id)' AND direction = 'outbound'"
+            #expect(try await live.inspector.count("messages", where: "\(outbound) AND seq < \(stopSeq)") == accepted.count)
+            #expect(try await live.inspector.count("messages", where: "\(outbound) AND seq > \(stopSeq) AND id <> '\(confirmation)'") == 0)
+            #expect(try await live.inspector.count("messages", where: outbound) == accepted.count + 1)
+        }
+    }
 }
