@@ -379,6 +379,8 @@ public final class PostgresStore: ConversationStore {
         provider_message_id
         """
 
+    static let customerColumns = "id, channel, address, created_at, time_zone"
+
     static let conversationColumns = """
         id, origin, state, channel, customer_id, destination, agent_id, entry_point, subject, previous_conversation_id,
         created_at, closed_at, wrap_up_reason
@@ -407,7 +409,7 @@ public final class PostgresStore: ConversationStore {
             guard let conversation = try await Self.conversation(connection, id: id, lock: false, logger: logger) else { return .notFound }
             var customer: CustomerRecord?
             for try await row in try await connection.query("""
-                SELECT id, channel, address, created_at FROM customers WHERE id = \(conversation.customerId)
+                SELECT \(unescaped: Self.customerColumns) FROM customers WHERE id = \(conversation.customerId)
                 """, logger: logger) {
                 customer = try CustomerRecord(row: PostgresStoredRow(row))
             }
@@ -446,6 +448,21 @@ public final class PostgresStore: ConversationStore {
             for try await row in rows { earlier.append(try ConversationRecord(row: PostgresStoredRow(row))) }
             return .found(ConversationView(conversation: conversation, customer: customer, task: task, messages: messages,
                                            nextCursor: next, earlierConversations: earlier))
+        }
+    }
+
+    public func setTimeZone(channel: Sortie.Channel, address: String, timeZone: String?, newCustomerId: String,
+                            now: Date) async throws(StoreError) -> CustomerWrite {
+        try await transaction { connection, logger in
+            for try await row in try await connection.query("""
+                INSERT INTO customers (id, channel, address, created_at, time_zone)
+                VALUES (\(newCustomerId), \(channel.rawValue), \(address), \(StoredTime.seconds(now)), \(timeZone))
+                ON CONFLICT (channel, address) DO UPDATE SET time_zone = EXCLUDED.time_zone
+                RETURNING \(unescaped: Self.customerColumns)
+                """, logger: logger) {
+                return CustomerWrite(customer: try CustomerRecord(row: PostgresStoredRow(row)))
+            }
+            throw StoreError.unavailable("customer \(address) vanished")
         }
     }
 

@@ -237,6 +237,20 @@ public final class SQLiteStore: ConversationStore {
         try await read { db in try Self.consentHistory(db, channel: channel, address: address) }
     }
 
+    public func setTimeZone(channel: Channel, address: String, timeZone: String?, newCustomerId: String,
+                            now: Date) async throws(StoreError) -> CustomerWrite {
+        try await transaction { db in
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+                INSERT INTO customers (id, channel, address, created_at, time_zone) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (channel, address) DO UPDATE SET time_zone = excluded.time_zone
+                RETURNING *
+                """), arguments: [newCustomerId, channel.rawValue, address, StoredTime.seconds(now), timeZone]) else {
+                throw StoreError.unavailable("customer \(address) vanished")
+            }
+            return CustomerWrite(customer: try CustomerRecord(sqlite: row))
+        }
+    }
+
     public func recordConsent(_ record: ConsentRecord) async throws(StoreError) -> ConsentWrite {
         try await transaction { db in
             try Self.insert(db, record)

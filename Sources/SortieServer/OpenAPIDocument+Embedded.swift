@@ -64,7 +64,7 @@ tags:
   - name: conversations
     description: Messages, operations and closing
   - name: consent
-    description: "Opt-outs and opt-ins (SPEC §7): the state and history of an address, imported and lifted suppressions"
+    description: "Opt-outs and opt-ins (SPEC §7): the state and history of an address, imported and lifted suppressions; a customer's time zone"
   - name: decisions
     description: The bare evaluator
   - name: operations
@@ -676,6 +676,50 @@ paths:
         "413": { $ref: "#/components/responses/PayloadTooLarge" }
         "422": { $ref: "#/components/responses/InvalidConsentTarget" }
         "503": { $ref: "#/components/responses/StoreUnavailable" }
+  /v1/customers/{channel}/{address}/time-zone:
+    put:
+      tags: [consent]
+      operationId: setCustomerTimeZone
+      summary: Sets or forgets a customer's IANA time zone, which creates give as `recipientTimeZone`
+      description: |
+        `{"timeZone": "Europe/Paris"}` keeps the zone for the customer with this address on the
+        channel (created if the address is new); `{"timeZone": null}` forgets it. A create reads
+        it in its transaction: contact hours under `timeZone: recipient` are then read in it,
+        instead of the zone of the destination's country calling code.
+      security:
+        - bearerAuth: [admin]
+        - bearerAuth: [integration]
+      parameters:
+        - $ref: "#/components/parameters/ConsentChannel"
+        - $ref: "#/components/parameters/ConsentAddress"
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: "#/components/schemas/TimeZoneBody" }
+            examples:
+              paris:
+                value: { timeZone: Europe/Paris }
+      responses:
+        "200":
+          description: The customer as stored
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [customer]
+                properties:
+                  customer: { $ref: "#/components/schemas/Customer" }
+        "400": { $ref: "#/components/responses/InvalidRequestError" }
+        "401": { $ref: "#/components/responses/Unauthenticated" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "413": { $ref: "#/components/responses/PayloadTooLarge" }
+        "422":
+          description: "`channel-not-supported`, `invalid-address` or `invalid-time-zone` (not an IANA zone the evaluator knows), naming the field"
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/Error" }
+        "503": { $ref: "#/components/responses/StoreUnavailable" }
   /v1/decisions:
     post:
       tags: [decisions]
@@ -1205,6 +1249,7 @@ components:
         channel: { type: string, enum: [sms, email] }
         address: { type: string, description: "Normalized: `+33612345678`, `a@b.fr`" }
         createdAt: { type: string, format: date-time }
+        timeZone: { type: string, description: "The customer's IANA time zone, when known (`PUT /v1/customers/{channel}/{address}/time-zone`)" }
     CreatedReply:
       type: object
       required: [conversation, task, decision]
@@ -1250,6 +1295,12 @@ components:
             kind: { type: string }
             subject: { type: string }
         at: { type: string, format: date-time }
+    TimeZoneBody:
+      type: object
+      required: [timeZone]
+      additionalProperties: false
+      properties:
+        timeZone: { type: [string, "null"], description: "An IANA zone such as Europe/Paris; null forgets it" }
     ConsentBody:
       type: object
       additionalProperties: false

@@ -63,6 +63,11 @@ struct Routes: Sendable {
                                                            address: try context.parameters.require("address"), body, caller: caller))
             }
         }
+        on(router, .put, "/v1/customers/:channel/:address/time-zone", .customerFacts) { request, context, _ in
+            let body = try await body(request)
+            return respond(await service.setTimeZone(channel: try context.parameters.require("channel"),
+                                                     address: try context.parameters.require("address"), body))
+        }
         on(router, .post, "/v1/decisions", .operate) { request, _, caller in
             respond(await service.decide(try await body(request), caller: caller))
         }

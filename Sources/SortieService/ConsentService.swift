@@ -10,7 +10,7 @@ extension ConversationService {
     /// `GET /v1/consent/{channel}/{address}`: 200 `{channel, address, scope, optedOut, history}`.
     public func consent(channel: String, address: String) async -> ServiceReply {
         let target: (Channel, String)
-        switch consentTarget(channel: channel, address: address) {
+        switch pathAddress(channel: channel, address: address) {
         case .success(let found): target = found
         case .failure(let reply): return reply
         }
@@ -27,23 +27,20 @@ extension ConversationService {
     public func changeConsent(_ change: ConsentChange, channel: String, address: String, _ body: some Collection<UInt8>,
                               caller: Caller) async -> ServiceReply {
         let target: (Channel, String)
-        switch consentTarget(channel: channel, address: address) {
+        switch pathAddress(channel: channel, address: address) {
         case .success(let found): target = found
         case .failure(let reply): return reply
         }
         var entryPoint: String?
         if !body.allSatisfy({ [0x20, 0x09, 0x0A, 0x0D].contains($0) }) {
             let object: [String: JSONValue]
-            switch RequestBodies.object(body) {
+            switch RequestBodies.object(body, allowed: RequestBodies.consentFields) {
             case .success(let value): object = value
-            case .failure(let problem): return .error(400, "invalid-request", problem.detail, field: problem.field)
-            }
-            if let problem = RequestBodies.unknownField(object, allowed: RequestBodies.consentFields) {
-                return .error(400, "invalid-request", problem.detail, field: problem.field)
+            case .failure(let reply): return reply
             }
             switch RequestBodies.string(object, "entryPoint", required: false) {
             case .success(let name): entryPoint = name
-            case .failure(let problem): return .error(400, "invalid-request", problem.detail, field: problem.field)
+            case .failure(let problem): return .invalidRequest(problem)
             }
         }
         if let entryPoint {
@@ -68,7 +65,7 @@ extension ConversationService {
 
     /// The channel and the normalized address of the path (percent-encoded, as the router
     /// leaves it), or the 400 or 422 naming the one at fault.
-    private func consentTarget(channel: String, address encoded: String) -> Result<(Channel, String), ServiceReply> {
+    func pathAddress(channel: String, address encoded: String) -> Result<(Channel, String), ServiceReply> {
         guard let known = Channel(rawValue: channel) else {
             return .failure(.error(422, "channel-not-supported", "channel \"\(channel)\" is not sms or email", field: "channel"))
         }

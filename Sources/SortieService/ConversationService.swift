@@ -347,12 +347,9 @@ public final class ConversationService: Sendable {
     /// (200) or a new one linked to the earlier ones (201). `{conversation, message, match}`.
     public func receiveInbound(_ body: some Collection<UInt8>) async -> ServiceReply {
         let object: [String: JSONValue]
-        switch RequestBodies.object(body) {
+        switch RequestBodies.object(body, allowed: RequestBodies.inboundFields) {
         case .success(let value): object = value
-        case .failure(let problem): return .error(400, "invalid-request", problem.detail, field: problem.field)
-        }
-        if let problem = RequestBodies.unknownField(object, allowed: RequestBodies.inboundFields) {
-            return .error(400, "invalid-request", problem.detail, field: problem.field)
+        case .failure(let reply): return reply
         }
         let fields: (channel: String, from: String, to: String, body: String, subject: String?, inReplyTo: String?)
         do {
@@ -579,12 +576,9 @@ public final class ConversationService: Sendable {
         // No stored id holds U+0000, and PostgreSQL would refuse it in a query.
         guard !messageId.unicodeScalars.contains("\u{0}") else { return .error(404, "not-found", "no outbound message with this id") }
         let object: [String: JSONValue]
-        switch RequestBodies.object(body) {
+        switch RequestBodies.object(body, allowed: RequestBodies.receiptFields) {
         case .success(let value): object = value
-        case .failure(let problem): return .error(400, "invalid-request", problem.detail, field: problem.field)
-        }
-        if let problem = RequestBodies.unknownField(object, allowed: RequestBodies.receiptFields) {
-            return .error(400, "invalid-request", problem.detail, field: problem.field)
+        case .failure(let reply): return reply
         }
         let fields: (status: String, providerMessageId: String?, error: String?)
         do {

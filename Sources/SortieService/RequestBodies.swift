@@ -26,6 +26,24 @@ enum RequestBodies {
     static let receiptFields: Set<String> = ["status", "providerMessageId", "error"]
     /// `PUT` and `DELETE /v1/consent/{channel}/{address}`.
     static let consentFields: Set<String> = ["entryPoint"]
+    /// `PUT /v1/customers/{channel}/{address}/time-zone`.
+    static let timeZoneFields: Set<String> = ["timeZone"]
+
+    /// Why `zone` cannot be a request's `recipientTimeZone`, or nil when it can. The engine's
+    /// declaration of that field holds the check, and its decoder is the one way to run it: a
+    /// request holding only the zone fails on the zone for a bad one, and only once every field
+    /// was checked (a start's needed field `missing`) for a good one. Any other outcome means
+    /// the check did not run, and the zone is refused.
+    static func timeZoneProblem(_ zone: String) -> String? {
+        let key = RequestField.recipientTimeZone.spec.key
+        let probe: JSONValue = .object(["agent": .object(["id": .string("time-zone-check")]), key: .string(zone)])
+        switch Request.decode(probe) {
+        case .success: return nil
+        case .failure(let problem) where problem.field != key && problem.problem == "missing": return nil
+        case .failure(let problem) where problem.field == key: return problem.problem
+        case .failure: return "the time zone could not be checked"
+        }
+    }
     /// The longest `providerMessageId` or `error` a receipt may give.
     static let maxReceiptFieldBytes = 1_000
 
@@ -65,6 +83,17 @@ enum RequestBodies {
             }
             return nil
         case .null, .bool, .integer, .number: return nil
+        }
+    }
+
+    /// The body as a JSON object holding only `allowed` fields, or the 400 `invalid-request`
+    /// naming the field at fault: how the bodies that are not evaluator requests are read.
+    static func object(_ body: some Collection<UInt8>, allowed: Set<String>) -> Result<[String: JSONValue], ServiceReply> {
+        switch object(body) {
+        case .success(let object):
+            if let problem = unknownField(object, allowed: allowed) { return .failure(.invalidRequest(problem)) }
+            return .success(object)
+        case .failure(let problem): return .failure(.invalidRequest(problem))
         }
     }
 

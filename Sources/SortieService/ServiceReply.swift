@@ -52,6 +52,11 @@ public struct ServiceReply: Sendable {
         json(status, ErrorBody(status: status, code: code, message: message, field: field, missing: missing))
     }
 
+    /// 400 `invalid-request` naming the field of a malformed body.
+    static func invalidRequest(_ problem: InvalidRequest) -> ServiceReply {
+        error(400, "invalid-request", problem.detail, field: problem.field)
+    }
+
     /// `{"decision": …}` with the status the decision's first reason gives it; `json` is the
     /// decision as already written (for the decision log).
     static func decision(_ decision: Decision, json: [UInt8], allowedStatus: Int = 200) -> ServiceReply {

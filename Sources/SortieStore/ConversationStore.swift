@@ -298,6 +298,12 @@ public protocol ConversationStore: Outbox {
     /// answers the address's history, the new record last, read in the same transaction.
     func recordConsent(_ record: ConsentRecord) async throws(StoreError) -> ConsentWrite
 
+    /// Sets (or, with nil, forgets) the time zone of the customer with this address on the
+    /// channel, creating the customer (as `newCustomerId`) if it never wrote nor was written to;
+    /// answers the customer as stored.
+    func setTimeZone(channel: Channel, address: String, timeZone: String?, newCustomerId: String,
+                     now: Date) async throws(StoreError) -> CustomerWrite
+
     /// Asks `decide` about closing the conversation and, if allowed, closes it with the
     /// wrap-up reason and completes its task, which frees the agent's slot.
     func close(conversationId: String, wrapUpReason: String?, now: Date,

@@ -7,12 +7,15 @@ public struct CustomerRecord: Sendable, Hashable, Codable {
     public var channel: Channel
     public var address: String
     public var createdAt: Date
+    /// The customer's IANA time zone, when known: a create's `recipientTimeZone`.
+    public var timeZone: String?
 
-    public init(id: String, channel: Channel, address: String, createdAt: Date) {
+    public init(id: String, channel: Channel, address: String, createdAt: Date, timeZone: String? = nil) {
         self.id = id
         self.channel = channel
         self.address = address
         self.createdAt = createdAt
+        self.timeZone = timeZone
     }
 }
 

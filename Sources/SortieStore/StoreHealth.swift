@@ -123,6 +123,14 @@ extension OutboundOutcome: WriteResult {
     }
 }
 
+/// A customer a call wrote.
+public struct CustomerWrite: Sendable, WriteResult {
+    public var customer: CustomerRecord
+    public var written: Written { .committed }
+
+    public init(customer: CustomerRecord) { self.customer = customer }
+}
+
 extension InboundOutcome: WriteResult {
     public var written: Written { .committed }
 }

@@ -57,7 +57,7 @@ extension CustomerRecord {
     public init(row: some StoredRow) throws(StoreError) {
         let columns = RowReader(row: row, table: "customers")
         self.init(id: try columns.text("id"), channel: try columns.value("channel"), address: try columns.text("address"),
-                  createdAt: try columns.date("created_at"))
+                  createdAt: try columns.date("created_at"), timeZone: try columns.optionalText("time_zone"))
     }
 }
 

@@ -88,6 +88,8 @@ import Testing
                                                        body: { _, _ in #"{"entryPoint":"support-sms-fr"}"# }, expected: consentAPI)),
             ("DELETE /v1/consent/{channel}/{address}", Row(method: .delete, path: { _ in "/v1/consent/sms/+33613000001" },
                                                           body: { _, _ in nil }, expected: consentAPI)),
+            ("PUT /v1/customers/{channel}/{address}/time-zone", Row(method: .put, path: { _ in "/v1/customers/sms/+33613000002/time-zone" },
+                                                                   body: { _, _ in #"{"timeZone":"Europe/Paris"}"# }, expected: operate)),
             ("POST /v1/admin/reload", Row(method: .post, path: { _ in "/v1/admin/reload" }, body: { _, _ in "{}" }, expected: administer)),
             ("GET /healthz", Row(method: .get, path: { _ in "/healthz" }, body: { _, _ in nil }, expected: anyone)),
             ("GET /v1/openapi.json", Row(method: .get, path: { _ in "/v1/openapi.json" }, body: { _, _ in nil }, expected: anyone)),

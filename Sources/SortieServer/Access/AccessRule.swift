@@ -33,6 +33,8 @@ struct AccessRule: Sendable, Equatable {
     static let operate = AccessRule(admin: .any, integration: .any)
     /// The consent API: administrators and integrations (the gateway or a CRM importing suppressions).
     static let consent = AccessRule(admin: .any, integration: .any)
+    /// What the service knows of a customer (its time zone): administrators and integrations.
+    static let customerFacts = AccessRule(admin: .any, integration: .any)
     /// Reloading the policy and the configuration: administrators only.
     static let administer = AccessRule(admin: .any)
     /// Liveness and the API document.

@@ -4,10 +4,11 @@ import Foundation
 /// that rewrite the set while the service runs (reloads).
 enum PolicyFixture {
     /// A valid set: one premium license, every agent on a default profile with these limits,
-    /// one SMS and one email entry point; `locales`, `consentScope` and more SMS entry points
-    /// (name → address) when given.
+    /// one SMS and one email entry point; `locales`, `consentScope`, `contactHours` (a flow
+    /// mapping) and more SMS entry points (name → address) when given.
     static func text(smsLimit: Int = 3, emailLimit: Int = 3, wrapUpReasons: [String] = ["done"], locales: [String]? = nil,
-                     consentScope: String? = nil, smsEntryPoints: [(name: String, address: String)] = []) -> String {
+                     consentScope: String? = nil, contactHours: String? = nil,
+                     smsEntryPoints: [(name: String, address: String)] = []) -> String {
         """
         apiVersion: sortie/v1
         kind: Tenant
@@ -23,7 +24,7 @@ enum PolicyFixture {
         metadata: { name: outbound }
         spec:
           allowedAgentStates: [available]
-          wrapUpReasons: [\(wrapUpReasons.joined(separator: ", "))]\(consentScope.map { "\n  consent: { scope: \($0) }" } ?? "")
+          wrapUpReasons: [\(wrapUpReasons.joined(separator: ", "))]\(consentScope.map { "\n  consent: { scope: \($0) }" } ?? "")\(contactHours.map { "\n  contactHours: \($0)" } ?? "")
         ---
         apiVersion: sortie/v1
         kind: MultimediaProfile
