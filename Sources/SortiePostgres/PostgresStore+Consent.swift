@@ -13,10 +13,14 @@ extension PostgresStore {
     /// one-key lock).
     static let addressLockSpace: Int32 = 7_011_724
 
-    static func lockAddress(_ connection: PostgresConnection, _ lookup: ConsentLookup, logger: Logger) async throws {
+    static func lockAddress(_ connection: PostgresConnection, channel: Sortie.Channel, address: String, logger: Logger) async throws {
         try await connection.query("""
-            SELECT pg_advisory_xact_lock(\(addressLockSpace), hashtext(\(lookup.channel.rawValue) || ' ' || \(lookup.address)))
+            SELECT pg_advisory_xact_lock(\(addressLockSpace), hashtext(\(channel.rawValue) || ' ' || \(address)))
             """, logger: logger)
+    }
+
+    static func lockAddress(_ connection: PostgresConnection, _ lookup: ConsentLookup, logger: Logger) async throws {
+        try await lockAddress(connection, channel: lookup.channel, address: lookup.address, logger: logger)
     }
 
     /// A stored change, or an error for a value this version does not know.
@@ -72,8 +76,7 @@ extension PostgresStore {
 
     public func recordConsent(_ record: ConsentRecord) async throws(StoreError) -> ConsentWrite {
         try await transaction { connection, logger in
-            try await Self.lockAddress(connection, ConsentLookup(channel: record.channel, address: record.address, entryPoint: nil,
-                                                                 scope: .tenant), logger: logger)
+            try await Self.lockAddress(connection, channel: record.channel, address: record.address, logger: logger)
             try await Self.insert(connection, record, logger: logger)
             return ConsentWrite(history: try await Self.consentHistory(connection, channel: record.channel, address: record.address,
                                                                        logger: logger))
