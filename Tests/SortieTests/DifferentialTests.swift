@@ -223,6 +223,6 @@ import Testing
                 compared += 1
             }
         }
-        #expect(compared > 200)
+        #expect(compared > 150)
     }
 }

@@ -95,8 +95,10 @@ import Testing
         }
         // The comparison means something only if the fast path decides most well-formed lines
         // (the others have an escape in a string). About three in four do; the lines' key order
-        // follows dictionary order, which changes from run to run, and so does the share.
-        #expect(total > 1000 && fast > total * 2 / 3, "\(fast) of \(total) well-formed lines took the fast path")
+        // follows dictionary order, which changes from run to run, and so does the share. Lines
+        // naming a recipientTimeZone under a set without contact hours also take the reference
+        // path (it checks the name), so the bound is a half.
+        #expect(total > 1000 && fast > total / 2, "\(fast) of \(total) well-formed lines took the fast path")
         #expect(service == fast, "\(service) of \(total) well-formed lines took the service's fast path, \(fast) the eval one")
     }
 
