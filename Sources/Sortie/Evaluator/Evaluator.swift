@@ -267,9 +267,15 @@ public struct Evaluator: Sendable {
     /// contact hours.
     @inline(__always)
     private func checkRecipient(_ f: RequestFacts, _ channel: Channel, _ v: inout Verdict, _ smsNumber: () -> SMSNumber?) {
+        // The destination's digits, read once whichever rules need them.
+        var number: SMSNumber??
+        func digits() -> SMSNumber? {
+            if number == nil { number = .some(smsNumber()) }
+            return number!
+        }
         if let index = v.entryPointIndex, !v.reasons.contains(.entryPointChannelMismatch) {
             if channel == .sms, let prefixes = allowedPrefixes[index] {
-                let number = smsNumber()
+                let number = digits()
                 if !prefixes.contains(where: { number?.hasPrefix($0) == true }) { v.reasons.insert(.destinationNotAllowed) }
             }
             if f.optedOut { v.reasons.insert(.recipientOptedOut) }
@@ -280,7 +286,7 @@ public struct Evaluator: Sendable {
             zone = rule.fixedZone
         } else if f.recipientZone >= 0 {
             zone = f.recipientZone
-        } else if f.recipientZone == -1, channel == .sms, let number = smsNumber() {
+        } else if f.recipientZone == -1, channel == .sms, let number = digits() {
             zone = zones.zone(callingCodeOf: number)
         }
         guard let zone else {
