@@ -31,8 +31,10 @@ public struct Evaluator: Sendable {
     let defaultLocale: String
     /// Every code's message in every locale, split once.
     let templates: MessageTemplates
-    /// Per entry point, the digits of its `allowedDestinations` prefixes; nil: any destination.
-    let allowedPrefixes: [[SMSNumber]?]
+    /// Per entry point, its `allowedDestinations` prefixes in `allowedPrefixes`; nil: any
+    /// destination. Flat, so that reading one entry point's prefixes retains nothing.
+    let allowedPrefixRanges: [Range<Int>?]
+    let allowedPrefixes: [SMSNumber]
     /// The zones contact hours are read in, and the rule; nil when the policy has none.
     let zones: ZoneTable?
     let contactHours: ContactHoursRule?
@@ -73,9 +75,15 @@ public struct Evaluator: Sendable {
         templates = MessageTemplates(locales: policy.locales, defaultLocale: defaultLocale) { code, locale, whenNull in
             Self.messageTemplate(code, locale: locale, catalog: policy.messages, whenNull: whenNull)
         }
-        allowedPrefixes = policy.entryPoints.map { entryPoint in
-            entryPoint.allowedDestinations.map { $0.compactMap { SMSNumber(normalized: $0.utf8) } }
+        var prefixRanges: [Range<Int>?] = [], prefixes: [SMSNumber] = []
+        for entryPoint in policy.entryPoints {
+            guard let allowed = entryPoint.allowedDestinations else { prefixRanges.append(nil); continue }
+            let first = prefixes.count
+            prefixes += allowed.compactMap { SMSNumber(normalized: $0.utf8) }
+            prefixRanges.append(first..<prefixes.count)
         }
+        allowedPrefixRanges = prefixRanges
+        allowedPrefixes = prefixes
         if let hours = policy.contactHours {
             let zones = ZoneTable(extra: hours.timeZone.map { [$0] } ?? [])
             self.zones = zones
@@ -274,9 +282,9 @@ public struct Evaluator: Sendable {
             return number!
         }
         if let index = v.entryPointIndex, !v.reasons.contains(.entryPointChannelMismatch) {
-            if channel == .sms, let prefixes = allowedPrefixes[index] {
+            if channel == .sms, let prefixes = allowedPrefixRanges[index] {
                 let number = digits()
-                if !prefixes.contains(where: { number?.hasPrefix($0) == true }) { v.reasons.insert(.destinationNotAllowed) }
+                if !prefixes.contains(where: { number?.hasPrefix(allowedPrefixes[$0]) == true }) { v.reasons.insert(.destinationNotAllowed) }
             }
             if f.optedOut { v.reasons.insert(.recipientOptedOut) }
         }

@@ -1,6 +1,7 @@
 /// A policy's contact hours lowered for the evaluator: which channels they restrict, the zone
-/// they are read in, and per weekday the windows sorted by their opening time, in minutes.
-struct ContactHoursRule: Sendable {
+/// they are read in, and per weekday the windows sorted by their opening time, in minutes. A
+/// class for the same reason as `ZoneTable`.
+final class ContactHoursRule: Sendable {
     let sms: Bool
     let email: Bool
     /// The zone every window is read in; -1: the recipient's.

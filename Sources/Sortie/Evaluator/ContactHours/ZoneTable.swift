@@ -7,8 +7,9 @@ import Foundation
 /// that has contact hours; read without Foundation and without allocating, so that deciding a
 /// request stays allocation-free. Before the span a zone keeps its first offset and after it
 /// its last: the table is rebuilt at every reload and at every `sortie` run, so "now" is always
-/// well inside it.
-struct ZoneTable: Sendable {
+/// well inside it. A class, so that the evaluator reads it through one reference rather than
+/// copying (and retaining) its arrays on every decision.
+final class ZoneTable: Sendable {
     /// Zone names, by index.
     let names: [String]
     /// Per zone, its entries in `starts` and `offsets`.
@@ -97,10 +98,20 @@ struct ZoneTable: Sendable {
     /// The zone's offset east of UTC, in seconds, at the UTC instant `t`.
     @inline(__always)
     func offset(zone: Int, at t: Int64) -> Int32 {
+        offsets[entry(zone: zone, at: t)]
+    }
+
+    /// The index of the zone's last entry that starts at or before `t` (its first starts at
+    /// `Int64.min`): a binary search, as a zone has a few dozen transitions in the span.
+    @inline(__always)
+    private func entry(zone: Int, at t: Int64) -> Int {
         let range = ranges[zone]
-        var i = range.upperBound - 1
-        while i > range.lowerBound, starts[i] > t { i -= 1 }
-        return offsets[i]
+        var low = range.lowerBound, high = range.upperBound - 1
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if starts[middle] <= t { low = middle } else { high = middle - 1 }
+        }
+        return low
     }
 
     /// The first instant (UTC seconds) whose local time in `zone` is `local` (local seconds), and
@@ -115,9 +126,7 @@ struct ZoneTable: Sendable {
         if offset(zone: zone, at: local - Int64(first)) == first { return (local - Int64(first), first) }
         if offset(zone: zone, at: local - Int64(second)) == second { return (local - Int64(second), second) }
         // In the gap: the jump is the start of the offset in force just after `local - before`.
-        let range = ranges[zone]
-        var i = range.upperBound - 1
-        while i > range.lowerBound, starts[i] > local - Int64(before) { i -= 1 }
+        let i = entry(zone: zone, at: local - Int64(before))
         return (starts[i], offsets[i])
     }
 
@@ -125,10 +134,11 @@ struct ZoneTable: Sendable {
     /// when that code has several zones (or none).
     @inline(__always)
     func zone(callingCodeOf number: SMSNumber) -> Int? {
-        guard number.count >= 3,
-              let length = CountryCallingCodes.prefixLength(digit0: Int(number.leading(1)), digit1: Int(number.leading(2) % 10),
-                                                            digit2: Int(number.leading(3) % 10)) else { return nil }
-        let zone = byCallingCode[Int(number.leading(length)) + (length == 1 ? 0 : length == 2 ? 10 : 110)]
+        guard number.count >= 3 else { return nil }
+        // The first three digits once; the code is one, two or all three of them.
+        let three = Int(number.leading(3))
+        guard let length = CountryCallingCodes.prefixLength(digit0: three / 100, digit1: three / 10 % 10, digit2: three % 10) else { return nil }
+        let zone = byCallingCode[length == 1 ? three / 100 : length == 2 ? three / 10 + 10 : three + 110]
         return zone >= 0 ? Int(zone) : nil
     }
 }
@@ -156,10 +166,11 @@ struct SMSNumber: Sendable, Equatable {
     /// The number made of the first `length` digits.
     @inline(__always)
     func leading(_ length: Int) -> UInt64 {
-        var divisor: UInt64 = 1
-        for _ in 0..<(count - length) { divisor &*= 10 }
-        return value / divisor
+        value / Self.powersOfTen[count - length]
     }
+
+    /// 10⁰ … 10¹⁹, the divisors of `leading`.
+    private static let powersOfTen: [UInt64] = (0...19).map { (0..<$0).reduce(1) { value, _ in value * 10 } }
 
     /// Whether `prefix` is a prefix of this number's digits.
     @inline(__always)
@@ -171,7 +182,11 @@ struct SMSNumber: Sendable, Equatable {
 extension SMSNumber {
     /// The digits of a destination that is valid on SMS, as written.
     init?(valid to: String) {
-        if to.utf8.allSatisfy({ $0 < 0x80 }), let number = to.utf8.withContiguousStorageIfAvailable({ SMSNumber(validASCII: $0) }) {
+        // One pass over the bytes of a native ASCII string; anything else is normalized first.
+        let ascii = to.utf8.withContiguousStorageIfAvailable { bytes -> SMSNumber?? in
+            bytes.allSatisfy { $0 < 0x80 } ? .some(SMSNumber(validASCII: bytes)) : nil
+        }
+        if let number = ascii ?? nil {
             guard let number else { return nil }
             self = number
             return
