@@ -183,8 +183,15 @@ public struct Evaluator: Sendable {
 
     /// Evaluates a prepared request: integer lookups and the destination check only.
     public func evaluate(_ p: PreparedRequest) -> Verdict {
-        evaluate(p.facts, destinationProblem: { channel in p.destination.flatMap { Destination.problem($0, channel: channel) } },
-                 smsNumber: { p.destination.flatMap(SMSNumber.init(valid:)) })
+        // The closures capture the destination alone, not a copy of the whole prepared request.
+        let destination = p.destination
+        return evaluate(p.facts, destinationProblem: { channel in
+            guard let destination else { return nil }
+            return Destination.problem(destination, channel: channel)
+        }, smsNumber: {
+            guard let destination else { return nil }
+            return SMSNumber(valid: destination)
+        })
     }
 
     /// The rules themselves, on a request's facts; `destinationProblem` checks the request's

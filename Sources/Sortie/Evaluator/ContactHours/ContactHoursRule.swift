@@ -48,7 +48,7 @@ final class ContactHoursRule: Sendable {
             return check
         }
         // The next opening: the first window of today that opens later, else of the next days.
-        for ahead in 0...7 {
+        for ahead in 0..<8 {
             let dayStart = (day + Int64(ahead)) * 86_400
             for i in days[(weekday + ahead) % 7] where dayStart + opens[i] > local {
                 let next = dayStart + opens[i]

@@ -18,6 +18,8 @@ final class ZoneTable: Sendable {
     private let starts: [Int64]
     /// Seconds east of UTC.
     private let offsets: [Int32]
+    /// Per zone, its entry in force when the table was built: where most instants fall.
+    private let current: [Int]
     private let indexByName: [String: Int]
     /// Zone index by country calling code (`CountryCallingCodes`' layout: code + 0, 10 or 110
     /// by its length), -1 for a code with no single zone.
@@ -55,6 +57,8 @@ final class ZoneTable: Sendable {
         self.ranges = ranges
         self.starts = starts
         self.offsets = offsets
+        let built = Int64(now.timeIntervalSince1970.rounded(.down))
+        current = ranges.map { range in range.last { starts[$0] <= built } ?? range.lowerBound }
         indexByName = index
         var byCode = [Int32](repeating: -1, count: 1110)
         for (code, zone) in CountryTimeZones.zones {
@@ -102,10 +106,13 @@ final class ZoneTable: Sendable {
     }
 
     /// The index of the zone's last entry that starts at or before `t` (its first starts at
-    /// `Int64.min`): a binary search, as a zone has a few dozen transitions in the span.
+    /// `Int64.min`): the entry in force at build time when it still is, else a binary search
+    /// (a zone has a few dozen transitions in the span).
     @inline(__always)
     private func entry(zone: Int, at t: Int64) -> Int {
         let range = ranges[zone]
+        let now = current[zone]
+        if starts[now] <= t, now + 1 == range.upperBound || starts[now + 1] > t { return now }
         var low = range.lowerBound, high = range.upperBound - 1
         while low < high {
             let middle = (low + high + 1) / 2
