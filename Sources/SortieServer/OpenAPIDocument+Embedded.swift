@@ -234,7 +234,7 @@ paths:
                   - $ref: "#/components/schemas/Error"
         "401": { $ref: "#/components/responses/Unauthenticated" }
         "403":
-          description: "Refused: eligibility, state or limit (`DIGITAL_CHANNELS_DISABLED`, `LICENSE_NOT_ELIGIBLE`, `NO_MULTIMEDIA_PROFILE`, `CHANNEL_NOT_IN_PROFILE`, `AGENT_STATE_NOT_ALLOWED`, `OUTBOUND_LIMIT_REACHED`), the decision; or the error `forbidden` (an admin token) or `identity-mismatch` (an agent token whose body claims other agent facts, `field` naming which)"
+          description: "Refused: eligibility, state, limit, consent or contact hours (`DIGITAL_CHANNELS_DISABLED`, `LICENSE_NOT_ELIGIBLE`, `NO_MULTIMEDIA_PROFILE`, `CHANNEL_NOT_IN_PROFILE`, `AGENT_STATE_NOT_ALLOWED`, `OUTBOUND_LIMIT_REACHED`, `RECIPIENT_OPTED_OUT`, `OUTSIDE_CONTACT_HOURS`), the decision; or the error `forbidden` (an admin token) or `identity-mismatch` (an agent token whose body claims other agent facts, `field` naming which)"
           content:
             application/json:
               schema:
@@ -263,7 +263,7 @@ paths:
               schema: { $ref: "#/components/schemas/DecisionReply" }
         "413": { $ref: "#/components/responses/PayloadTooLarge" }
         "422":
-          description: "Refused: channel, destination, entry point or subject (`CHANNEL_NOT_SUPPORTED`, `INVALID_DESTINATION`, `NO_ENTRY_POINT_CONFIGURED`, `ENTRY_POINT_NOT_FOUND`, `ENTRY_POINT_CHANNEL_MISMATCH`, `EMAIL_SUBJECT_REQUIRED`, `EMAIL_SUBJECT_REUSED` under deny); or the first message names an unknown template, one of the other channel, or lacks variables (an error); or `idempotency-key-reused`: this principal already sent the `Idempotency-Key` with another body (an error; nothing is done)"
+          description: "Refused: channel, destination, entry point or subject (`CHANNEL_NOT_SUPPORTED`, `INVALID_DESTINATION`, `NO_ENTRY_POINT_CONFIGURED`, `ENTRY_POINT_NOT_FOUND`, `ENTRY_POINT_CHANNEL_MISMATCH`, `DESTINATION_NOT_ALLOWED`, `EMAIL_SUBJECT_REQUIRED`, `EMAIL_SUBJECT_REUSED` under deny); or the first message names an unknown template, one of the other channel, or lacks variables (an error); or `idempotency-key-reused`: this principal already sent the `Idempotency-Key` with another body (an error; nothing is done)"
           content:
             application/json:
               schema:

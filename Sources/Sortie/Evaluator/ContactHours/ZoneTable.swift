@@ -156,6 +156,11 @@ struct SMSNumber: Sendable, Equatable {
     let value: UInt64
     let count: Int
 
+    init(value: UInt64, count: Int) {
+        self.value = value
+        self.count = count
+    }
+
     /// The digits of a normalized number `+d…`, or nil.
     init?(normalized bytes: some Collection<UInt8>) {
         guard bytes.first == UInt8(ascii: "+") else { return nil }
@@ -189,9 +194,20 @@ struct SMSNumber: Sendable, Equatable {
 extension SMSNumber {
     /// The digits of a destination that is valid on SMS, as written.
     init?(valid to: String) {
-        // One pass over the bytes of a native ASCII string; anything else is normalized first.
+        // One pass over the bytes of an ASCII string without a "(0)" trunk prefix: its digits
+        // are the number's. Anything else is normalized first.
         let ascii = to.utf8.withContiguousStorageIfAvailable { bytes -> SMSNumber?? in
-            bytes.allSatisfy { $0 < 0x80 } ? .some(SMSNumber(validASCII: bytes)) : nil
+            var value: UInt64 = 0, count = 0
+            for byte in bytes {
+                if byte >= 48, byte <= 57 {
+                    guard count < 19 else { continue }
+                    value = value &* 10 &+ UInt64(byte - 48)
+                    count += 1
+                } else if byte >= 0x80 || byte == 40 {
+                    return bytes.allSatisfy { $0 < 0x80 } ? .some(SMSNumber(validASCII: bytes)) : nil
+                }
+            }
+            return .some(count > 0 ? SMSNumber(value: value, count: count) : nil)
         }
         if let number = ascii ?? nil {
             guard let number else { return nil }
