@@ -29,20 +29,10 @@ enum RequestBodies {
     /// `PUT /v1/customers/{channel}/{address}/time-zone`.
     static let timeZoneFields: Set<String> = ["timeZone"]
 
-    /// Why `zone` cannot be a request's `recipientTimeZone`, or nil when it can. The engine's
-    /// declaration of that field holds the check, and its decoder is the one way to run it: a
-    /// request holding only the zone fails on the zone for a bad one, and only once every field
-    /// was checked (a start's needed field `missing`) for a good one. Any other outcome means
-    /// the check did not run, and the zone is refused.
+    /// Why `zone` cannot be a request's `recipientTimeZone`, or nil when it can: the engine's
+    /// declaration of that field holds the check.
     static func timeZoneProblem(_ zone: String) -> String? {
-        let key = RequestField.recipientTimeZone.spec.key
-        let probe: JSONValue = .object(["agent": .object(["id": .string("time-zone-check")]), key: .string(zone)])
-        switch Request.decode(probe) {
-        case .success: return nil
-        case .failure(let problem) where problem.field != key && problem.problem == "missing": return nil
-        case .failure(let problem) where problem.field == key: return problem.problem
-        case .failure: return "the time zone could not be checked"
-        }
+        RequestField.recipientTimeZone.spec.problem(with: zone)
     }
     /// The longest `providerMessageId` or `error` a receipt may give.
     static let maxReceiptFieldBytes = 1_000

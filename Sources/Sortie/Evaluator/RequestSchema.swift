@@ -66,6 +66,10 @@ public enum RequestField: Int, Sendable, CaseIterable {
             self.flag = flag
             self.check = check
         }
+
+        /// What is wrong with `value` as this string field's value (the request decoder's own
+        /// check, for callers that take the field elsewhere), or nil when it is well-formed.
+        public func problem(with value: String) -> String? { check?(value) }
     }
 
     /// This field's declaration.
