@@ -22,37 +22,3 @@ extension Rules {
         }
     }
 }
-
-/// The OutboundPolicy documents the contact-hour and consent rules' examples lint.
-enum ContactHourExamples {
-    /// An OutboundPolicy whose `contactHours.windows` are `windows` (YAML list items, one per line).
-    static func policy(windows: String, extra: String = "") -> String {
-        """
-        apiVersion: sortie/v1
-        kind: OutboundPolicy
-        metadata: { name: outbound }
-        spec:
-          allowedAgentStates: [available]
-          wrapUpReasons: [resolved]
-          contactHours:
-        \(extra.isEmpty ? "" : extra.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n") + "\n")    windows:
-        \(windows.split(separator: "\n").map { "      " + $0 }.joined(separator: "\n"))
-
-        """
-    }
-
-    /// An OutboundPolicy with `consent` (YAML lines under it).
-    static func consent(_ lines: String) -> String {
-        """
-        apiVersion: sortie/v1
-        kind: OutboundPolicy
-        metadata: { name: outbound }
-        spec:
-          allowedAgentStates: [available]
-          wrapUpReasons: [resolved]
-          consent:
-        \(lines.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
-
-        """
-    }
-}
