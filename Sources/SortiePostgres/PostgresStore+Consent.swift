@@ -47,6 +47,16 @@ extension PostgresStore {
             VALUES (\(c.id), \(c.channel.rawValue), \(c.address), \(c.scopeKey), \(c.change.rawValue), \(c.source.rawValue),
                     \(c.by.kind), \(c.by.subject), \(StoredTime.seconds(c.at)))
             """, logger: logger)
+        guard c.change == .optOut else { return }
+        // What the opt-out covers and still waits in the outbox, unclaimed, fails unpushed
+        // (`ConsentRecord.withdrawnByOptOut`); an earlier STOP's confirmation still goes.
+        try await connection.query("""
+            UPDATE messages SET status = 'failed', last_error = \(ConsentRecord.withdrawnByOptOut), next_attempt_at = NULL
+            WHERE status = 'queued' AND direction = 'outbound' AND (claimed_until IS NULL OR claimed_until <= \(StoredTime.seconds(c.at)))
+              AND template IS DISTINCT FROM \(InboundConsent.confirmationTemplate)
+              AND conversation_id IN (SELECT id FROM conversations WHERE channel = \(c.channel.rawValue) AND destination = \(c.address)
+                                      AND (\(c.scopeKey) = '*' OR entry_point = \(c.scopeKey)))
+            """, logger: logger)
     }
 
     /// Queues the confirmation of an opt-out, if one goes (`InboundConsent.confirmation`).

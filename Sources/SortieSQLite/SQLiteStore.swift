@@ -226,6 +226,15 @@ public final class SQLiteStore: ConversationStore {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [c.id, c.channel.rawValue, c.address, c.scopeKey, c.change.rawValue, c.source.rawValue,
                                      c.by.kind, c.by.subject, StoredTime.seconds(c.at)])
+        guard c.change == .optOut else { return }
+        // What the opt-out covers and still waits in the outbox, unclaimed, fails unpushed
+        // (`ConsentRecord.withdrawnByOptOut`); an earlier STOP's confirmation still goes.
+        try db.cachedStatement(sql: """
+            UPDATE messages SET status = 'failed', last_error = ?, next_attempt_at = NULL
+            WHERE status = 'queued' AND direction = 'outbound' AND (claimed_until IS NULL OR claimed_until <= ?) AND template IS NOT ?
+              AND conversation_id IN (SELECT id FROM conversations WHERE channel = ? AND destination = ? AND (? = '*' OR entry_point = ?))
+            """).execute(arguments: [ConsentRecord.withdrawnByOptOut, StoredTime.seconds(c.at), InboundConsent.confirmationTemplate,
+                                     c.channel.rawValue, c.address, c.scopeKey, c.scopeKey])
     }
 
     private static func consentHistory(_ db: Database, channel: Channel, address: String) throws -> [ConsentRecord] {

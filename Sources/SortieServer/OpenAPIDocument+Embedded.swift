@@ -1210,7 +1210,7 @@ components:
         direction: { type: string, enum: [inbound, outbound] }
         body: { type: string }
         subject: { type: string }
-        template: { type: string, description: The template the body came from }
+        template: { type: string, description: "The template the body came from; `consent.confirmation` for the reply to an opt-out" }
         status: { type: string, enum: [queued, sent, delivered, failed, received] }
         inReplyTo: { type: string }
         createdAt: { type: string, format: date-time }

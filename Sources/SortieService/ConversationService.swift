@@ -412,7 +412,7 @@ public final class ConversationService: Sendable {
                                    source: .keyword, by: .customer(from), at: at)
         let confirmation = change == .optOut
             ? MessageDraft(id: makeId("msg"), body: policy.consent.confirmation(locale: policy.locales.first ?? "en"),
-                           subject: subject, template: nil)
+                           subject: subject, template: InboundConsent.confirmationTemplate)
             : nil
         return InboundConsent(record: record, lookup: ConsentLookup(channel: channel, address: from, entryPoint: entryPoint, scope: scope),
                               confirmation: confirmation)

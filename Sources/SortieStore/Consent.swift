@@ -108,6 +108,10 @@ public struct ConsentLookup: Sendable, Hashable {
 /// What an inbound keyword does, decided by the service and written by the store in the
 /// inbound's transaction.
 public struct InboundConsent: Sendable, Hashable {
+    /// The `template` of a confirmation message: it is no policy name (those have no dot), and
+    /// it keeps the confirmation out of what a later opt-out withdraws.
+    public static let confirmationTemplate = "consent.confirmation"
+
     /// The change to record.
     public var record: ConsentRecord
     /// The state before the change: the confirmation goes only to an address not opted out yet.
@@ -130,6 +134,12 @@ public struct InboundConsent: Sendable, Hashable {
 }
 
 extension ConsentRecord {
+    /// The error of a queued message that an opt-out withdrew before any push: SPEC §7 refuses
+    /// every further outbound message to an opted-out recipient, and one waiting in the outbox
+    /// (a retry, a backlog) would otherwise still go. A message already being pushed (its
+    /// lease live) is left to its push: the gateway may have it already.
+    public static let withdrawnByOptOut = "RECIPIENT_OPTED_OUT: the recipient opted out before this message was pushed"
+
     /// A row of `consent_changes`.
     public init(row: some StoredRow) throws(StoreError) {
         let columns = RowReader(row: row, table: "consent_changes")

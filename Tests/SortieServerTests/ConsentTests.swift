@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Sortie
+import SortieStore
 import Testing
 
 /// SPEC §7's consent on the service, over real HTTP on loopback against both stores: STOP and
@@ -179,6 +180,53 @@ import Testing
                 if n < 0 { stop = reply } else { sends.append(reply) }
             }
             return (sends, try #require(stop))
+        }
+    }
+
+    /// What waits in the outbox when the customer opts out is withdrawn: failed, never pushed,
+    /// with the reason; the confirmation queued after the STOP stays, and so does what another
+    /// sender queued under entry-point scope. An imported suppression withdraws the same way.
+    @Test(arguments: StoreKind.available)
+    func anOptOutWithdrawsWhatWaitsInTheOutbox(store: StoreKind) async throws {
+        try await Self.withServer(store: store) { live in
+            func open(_ to: String, from entryPoint: String, _ text: String) async throws -> String {
+                let opened = try await live.post("/v1/outbound-conversations", """
+                    {"agent":\(agent("a-1")),"channel":"sms","to":"\(to)","entryPoint":"\(entryPoint)","message":{"body":"\(text)"}}
+                    """)
+                #expect(opened.status == 201, "\(opened)")
+                return try #require(opened.string("conversation.id"))
+            }
+            func count(_ conversation: String, _ condition: String) async throws -> Int {
+                try await live.inspector.count("messages", where: "conversation_id = '\(conversation)' AND direction = 'outbound' AND \(condition)")
+            }
+            let withdrawn = "status = 'failed' AND last_error = '\(ConsentRecord.withdrawnByOptOut)'"
+            let customer = "+33612340001"
+            // The other sender's message, in a conversation since closed: queued (there is no gateway).
+            let sale = try await open(customer, from: "ventes-sms", "Promotion")
+            try await Self.close(live, sale)
+            let support = try await open(customer, from: "support-sms-fr", "Votre dossier")
+            let further = try await live.post("/v1/conversations/\(support)/messages", #"{"body":"Un complément"}"#)
+            #expect(further.status == 201, "\(further)")
+            #expect(try await count(support, "status = 'queued'") == 2)
+
+            let stop = try await Self.inbound(live, from: customer, "STOP")
+            #expect(stop.status == 200, "\(stop)")
+            let confirmation = try #require(stop.string("confirmation.id"))
+            #expect(try await count(support, withdrawn) == 2, "both waiting messages withdrawn")
+            #expect(try await count(support, "status = 'queued'") == 1)
+            #expect(try await count(support, "id = '\(confirmation)' AND status = 'queued'") == 1, "the confirmation still goes")
+            #expect(try await count(sale, "status = 'queued'") == 1, "another sender's message is not withdrawn under entry-point scope")
+            let page = try await live.get("/v1/conversations/\(support)")
+            #expect(page.status == 200, "\(page)")
+            #expect(page.string("messages.0.status") == "failed", "\(page)")
+            #expect(page.string("messages.0.lastError") == ConsentRecord.withdrawnByOptOut)
+
+            // An imported suppression for every sender withdraws the rest.
+            let imported = try await live.send(.put, "/v1/consent/sms/%2B33612340001")
+            #expect(imported.status == 200, "\(imported)")
+            #expect(try await count(sale, withdrawn) == 1)
+            #expect(try await count(support, "id = '\(confirmation)' AND status = 'queued'") == 1, "a confirmation is never withdrawn")
+            #expect(try await live.inspector.count("messages", where: "direction = 'outbound' AND status = 'queued'") == 1)
         }
     }
 
