@@ -10,7 +10,8 @@ let benchmarks: @Sendable () -> Void = {
     let starts = requests.filter { $0.action == .start }
     let preparedStarts = starts.map(evaluator.prepare)
     let withRules = EvaluateFixture.evaluator(recipientRules: true)
-    let preparedRuleStarts = EvaluateFixture.withRecipientFacts(starts).map(withRules.prepare)
+    let ruleStarts = EvaluateFixture.withRecipientFacts(starts)
+    let preparedRuleStarts = ruleStarts.map(withRules.prepare)
 
     Benchmark("evaluate prepared start, per decision",
               configuration: .init(metrics: [.wallClock, .mallocCountTotal, .throughput], scalingFactor: .kilo,
@@ -39,6 +40,16 @@ let benchmarks: @Sendable () -> Void = {
         for _ in benchmark.scaledIterations {
             blackHole(evaluator.evaluate(starts[i]))
             i = i + 1 == starts.count ? 0 : i + 1
+        }
+    }
+
+    Benchmark("prepare + evaluate start with contact hours, destinations and consent, per decision",
+              configuration: .init(metrics: [.wallClock, .mallocCountTotal, .throughput], scalingFactor: .kilo,
+                                   maxDuration: .seconds(10), maxIterations: 200)) { benchmark in
+        var i = 0
+        for _ in benchmark.scaledIterations {
+            blackHole(withRules.evaluate(ruleStarts[i]))
+            i = i + 1 == ruleStarts.count ? 0 : i + 1
         }
     }
 

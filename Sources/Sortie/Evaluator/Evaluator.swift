@@ -38,6 +38,8 @@ public struct Evaluator: Sendable {
     /// The zones contact hours are read in, and the rule; nil when the policy has none.
     let zones: ZoneTable?
     let contactHours: ContactHoursRule?
+    /// Whether a rule reads an SMS destination's digits (an allowed prefix, a calling code's zone).
+    let readsSMSDigits: Bool
     /// The clock of a request without `at`: UTC seconds.
     let clock: @Sendable () -> Int64
 
@@ -92,6 +94,7 @@ public struct Evaluator: Sendable {
             zones = nil
             contactHours = nil
         }
+        readsSMSDigits = !prefixes.isEmpty || (contactHours.map { $0.restricts(.sms) && $0.fixedZone < 0 } ?? false)
     }
 
     /// Decides one JSON Lines line (malformed JSON gets `INVALID_REQUEST`).
@@ -146,7 +149,8 @@ public struct Evaluator: Sendable {
 
     /// Resolves a request's names against this evaluator's tables — license, profile (by agent,
     /// team, site), state, channel, counts, entry point, trigger, wrap-up reason — and reads the
-    /// few facts the rules need from its text (a blank subject), so that `evaluate` works on
+    /// few facts the rules need from its text (a blank subject, the digits of an SMS `to`, the
+    /// instant of `at`), so that `evaluate` works on
     /// integers and flags, and on the destination text. This is where the string hashing
     /// happens, once per request.
     public func prepare(_ request: Request) -> PreparedRequest {
@@ -172,7 +176,8 @@ public struct Evaluator: Sendable {
         f.optedOut = request.optedOut
         f.at = request.at.flatMap(CivilTime.instant(rfc3339:))
         if let zone = request.recipientTimeZone { f.recipientZone = zones?.index(of: zone) ?? -2 }
-        return PreparedRequest(facts: f, destination: request.to)
+        let digits = channel == .sms && readsSMSDigits ? request.to.flatMap(SMSNumber.init(valid:)) : nil
+        return PreparedRequest(facts: f, destination: request.to, smsDigits: digits)
     }
 
     /// Evaluates the rules for a `start`, `operation` or `close` request: which codes apply,
@@ -184,14 +189,11 @@ public struct Evaluator: Sendable {
     /// Evaluates a prepared request: integer lookups and the destination check only.
     public func evaluate(_ p: PreparedRequest) -> Verdict {
         // The closures capture the destination alone, not a copy of the whole prepared request.
-        let destination = p.destination
+        let destination = p.destination, digits = p.smsDigits
         return evaluate(p.facts, destinationProblem: { channel in
             guard let destination else { return nil }
             return Destination.problem(destination, channel: channel)
-        }, smsNumber: {
-            guard let destination else { return nil }
-            return SMSNumber(valid: destination)
-        })
+        }, smsNumber: { digits })
     }
 
     /// The rules themselves, on a request's facts; `destinationProblem` checks the request's

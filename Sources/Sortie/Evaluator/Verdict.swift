@@ -59,6 +59,9 @@ public struct PreparedRequest: Sendable {
     let facts: RequestFacts
     /// The request's `to`.
     public let destination: String?
+    /// The digits of `to` read as an SMS number, when the policy's recipient rules need them
+    /// (meaningful only once `to` is known valid on SMS).
+    let smsDigits: SMSNumber?
 }
 
 /// What the rules look at, names already resolved against one evaluator's tables: integers and
