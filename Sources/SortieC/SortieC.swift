@@ -127,6 +127,8 @@ public func sortieDecideInto(_ policy: OpaquePointer?, _ request: UnsafePointer<
 public func sortieDecideLines(_ policy: OpaquePointer?, _ lines: UnsafePointer<UInt8>?, _ length: Int,
                               _ out: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>?, _ outLength: UnsafeMutablePointer<Int>?) -> Int32 {
     guard let handle = PolicyHandle.from(policy), let batch = input(lines, length) else { return Status.invalidArgument.rawValue }
+    // One copy of the line evaluator for the batch, not one per line through the handle.
+    let evaluator = handle.lines
     var decisions: [UInt8] = []
     decisions.reserveCapacity(batch.count * 2)
     var start = 0
@@ -137,7 +139,7 @@ public func sortieDecideLines(_ policy: OpaquePointer?, _ lines: UnsafePointer<U
         var stop = end
         if end < batch.count, stop > start, batch[stop - 1] == 0x0D { stop -= 1 }
         let line = UnsafeBufferPointer(rebasing: batch[start..<stop])
-        if line.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) { handle.lines.decide(line: line, into: &decisions) }
+        if line.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) { evaluator.decide(line: line, into: &decisions) }
         start = end + 1
     }
     return give(decisions, out, outLength)
