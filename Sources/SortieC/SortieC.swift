@@ -127,22 +127,78 @@ public func sortieDecideInto(_ policy: OpaquePointer?, _ request: UnsafePointer<
 public func sortieDecideLines(_ policy: OpaquePointer?, _ lines: UnsafePointer<UInt8>?, _ length: Int,
                               _ out: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>?, _ outLength: UnsafeMutablePointer<Int>?) -> Int32 {
     guard let handle = PolicyHandle.from(policy), let batch = input(lines, length) else { return Status.invalidArgument.rawValue }
+    guard let out else { return Status.invalidArgument.rawValue }
     // One copy of the line evaluator for the batch, not one per line through the handle.
     let evaluator = handle.lines
-    var decisions: [UInt8] = []
-    decisions.reserveCapacity(batch.count * 2)
+    // Each line is written into a small reused array, then copied into a buffer that grows
+    // with realloc (which moves large blocks by remapping pages, not copying them): the batch's
+    // output is written once, not copied at every growth and again at the end.
+    var decisions = GrowingBuffer(capacity: Swift.max(4096, batch.count * 2))
+    var line: [UInt8] = []
+    line.reserveCapacity(16_384)
     var start = 0
     while start < batch.count {
-        var end = start
-        while end < batch.count, batch[end] != 0x0A { end += 1 }
+        let rest = batch.count - start
+        let end = memchr(batch.baseAddress! + start, 0x0A, rest).map { UnsafeRawPointer($0) - UnsafeRawPointer(batch.baseAddress!) } ?? batch.count
         // As `sortie eval` reads lines: without the `\n` and the `\r` before it; blank ones skipped.
         var stop = end
         if end < batch.count, stop > start, batch[stop - 1] == 0x0D { stop -= 1 }
-        let line = UnsafeBufferPointer(rebasing: batch[start..<stop])
-        if line.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) { evaluator.decide(line: line, into: &decisions) }
+        let text = UnsafeBufferPointer(rebasing: batch[start..<stop])
+        if text.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) {
+            line.removeAll(keepingCapacity: true)
+            evaluator.decide(line: text, into: &line)
+            guard line.withUnsafeBufferPointer({ decisions.append($0) }) else {
+                decisions.release()
+                return Status.outOfMemory.rawValue
+            }
+        }
         start = end + 1
     }
-    return give(decisions, out, outLength)
+    guard let bytes = decisions.finish() else { return Status.outOfMemory.rawValue }
+    out.pointee = bytes.base
+    outLength?.pointee = bytes.count
+    return Status.ok.rawValue
+}
+
+/// A malloc'd byte buffer that grows with realloc and is handed to the caller, who frees it
+/// with `sortie_free`.
+private struct GrowingBuffer {
+    private var base: UnsafeMutablePointer<UInt8>?
+    private var count = 0
+    private var capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        base = malloc(capacity)?.assumingMemoryBound(to: UInt8.self)
+    }
+
+    /// Appends `bytes`; false when memory runs out.
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard base != nil else { return false }
+        if count + bytes.count + 1 > capacity {
+            let wanted = Swift.max(capacity * 2, count + bytes.count + 1)
+            guard let grown = realloc(base, wanted) else { return false }
+            base = grown.assumingMemoryBound(to: UInt8.self)
+            capacity = wanted
+            }
+        if let source = bytes.baseAddress { (base! + count).update(from: source, count: bytes.count) }
+        count += bytes.count
+        return true
+    }
+
+    /// The bytes, NUL-terminated, for the caller; nil when memory ran out.
+    mutating func finish() -> (base: UnsafeMutablePointer<UInt8>, count: Int)? {
+        guard let base else { return nil }
+        base[count] = 0
+        self.base = nil
+        return (base, count)
+    }
+
+    /// Frees the bytes after a failure.
+    mutating func release() {
+        free(base)
+        base = nil
+    }
 }
 
 @_cdecl("sortie_explain")
