@@ -8,6 +8,7 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import threading
 from pathlib import Path
 from typing import Any, List, Optional
 
@@ -32,6 +33,9 @@ def _load_library() -> ctypes.CDLL:
         function.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_void_p),
                              ctypes.POINTER(ctypes.c_size_t)]
         function.restype = ctypes.c_int32
+    lib.sortie_decide_into.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_void_p, ctypes.c_size_t,
+                                       ctypes.POINTER(ctypes.c_size_t)]
+    lib.sortie_decide_into.restype = ctypes.c_int32
     lib.sortie_free.argtypes = [ctypes.c_void_p]
     lib.sortie_free.restype = None
     version = lib.sortie_abi_version()
@@ -41,6 +45,8 @@ def _load_library() -> ctypes.CDLL:
 
 
 _lib = _load_library()
+# Built once: json.dumps with options builds an encoder on every call.
+_encode_request = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(",", ":")).encode
 
 
 def abi_version() -> int:
@@ -55,6 +61,24 @@ class PolicyError(Exception):
     def __init__(self, message: str, diagnostics: Optional[List[dict]] = None) -> None:
         super().__init__(message)
         self.diagnostics: List[dict] = diagnostics or []
+
+
+class _Scratch(threading.local):
+    """Each thread's buffer for single decisions: written by sortie_decide_into, so that a call
+    allocates nothing in the library and needs no second call to free."""
+
+    def __init__(self) -> None:
+        self.resize(64 * 1024)
+        self.written = ctypes.c_size_t()
+        self.written_ref = ctypes.byref(self.written)
+
+    def resize(self, size: int) -> None:
+        self.size = size
+        self.buffer = ctypes.create_string_buffer(size)
+        self.view = memoryview(self.buffer)
+
+
+_scratch = _Scratch()
 
 
 def _take(pointer: ctypes.c_void_p, length: int) -> bytes:
@@ -105,11 +129,19 @@ class Policy:
 
     def decide_json(self, request: bytes) -> bytes:
         """One request's JSON bytes to its decision's JSON bytes (no line break)."""
-        return self._call(_lib.sortie_decide, bytes(request))
+        data = bytes(request)
+        scratch = _scratch
+        while True:
+            status = _lib.sortie_decide_into(self._handle, data, len(data), scratch.buffer, scratch.size, scratch.written_ref)
+            if status == _OK:
+                return scratch.view[:scratch.written.value].tobytes()
+            if status != _BUFFER_TOO_SMALL:
+                raise MemoryError(f"sortie_decide_into failed with status {status}")
+            scratch.resize(max(scratch.written.value, 2 * scratch.size))
 
     def decide(self, request: dict) -> dict:
         """One request as a dict to its decision as a dict."""
-        return json.loads(self.decide_json(json.dumps(request, ensure_ascii=False).encode("utf-8")))
+        return json.loads(self.decide_json(_encode_request(request).encode("utf-8")))
 
     def decide_lines(self, lines: bytes) -> bytes:
         """A JSON Lines batch to its decisions, one line each, as `sortie eval` prints them."""
