@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -38,3 +39,47 @@ def test_the_c_example_builds_and_runs_without_the_toolchain(tmp_path: Path) -> 
     broken = subprocess.run([str(program), str(REPO / "examples" / "broken-policies")], env=environment, capture_output=True, text=True)
     assert broken.returncode == 1
     assert json.loads(broken.stderr)["diagnostics"]
+
+
+def _toolchain_free_environment(library_folder: Path) -> dict:
+    """The loader path holds `library_folder` only: no LD_LIBRARY_PATH entry of the toolchain's,
+    and the test fails if the system's loader cache knows a Swift library."""
+    cache = subprocess.run(["/sbin/ldconfig", "-p"], capture_output=True, text=True).stdout
+    assert "libswiftCore" not in cache, "the loader cache lists the Swift runtime: this test would prove nothing"
+    return {"PATH": "/usr/bin:/bin", "LD_LIBRARY_PATH": str(library_folder)}
+
+
+def test_python_loads_and_decides_without_the_toolchain(tmp_path: Path) -> None:
+    environment = _toolchain_free_environment(LIBRARY.parent)
+    environment["PYTHONPATH"] = str(LIBRARY.parents[1])
+    script = (
+        "import json, sortie\n"
+        f"p = sortie.Policy({str(REPO / 'policies')!r})\n"
+        "d = p.decide({'agent': {'id': 'a', 'license': 'premium', 'state': 'available'}, 'channel': 'sms',"
+        " 'to': '+33612345678', 'entryPoint': 'support-sms-fr'})\n"
+        "maps = open('/proc/self/maps').read()\n"
+        "print(json.dumps({'allowed': d['allowed'], 'swift': [l for l in maps.splitlines() if 'libswift' in l or 'libFoundation' in l]}))\n")
+    ran = subprocess.run([sys.executable, "-c", script], env=environment, check=True, capture_output=True, text=True)
+    result = json.loads(ran.stdout)
+    assert result == {"allowed": True, "swift": []}, result
+
+
+@pytest.mark.skipif(shutil.which("cc") is None or shutil.which("valgrind") is None, reason="no cc or valgrind")
+def test_no_call_of_the_abi_leaks_under_valgrind(tmp_path: Path) -> None:
+    program = tmp_path / "leak_check"
+    subprocess.run(["cc", "-O1", str(Path(__file__).with_name("c") / "leak_check.c"), "-I", str(REPO / "include"),
+                    "-L", str(LIBRARY.parent), "-lSortieC", "-o", str(program)], check=True)
+    requests = tmp_path / "requests.jsonl"
+    generated = subprocess.run([sys.executable, str(REPO / "Benchmarks" / "write-eval-requests.py"), str(requests), "300"],
+                               capture_output=True, text=True)
+    assert generated.returncode == 0, generated.stderr
+    environment = _toolchain_free_environment(LIBRARY.parent)
+    # Definite and indirect losses fail the run; the Swift runtime's metadata caches, kept for
+    # the process's life and reachable, are not leaks.
+    ran = subprocess.run(["valgrind", "--leak-check=full", "--errors-for-leak-kinds=definite,indirect",
+                          "--show-leak-kinds=definite,indirect", "--error-exitcode=99", str(program),
+                          str(REPO / "policies"), str(REPO / "examples" / "broken-policies"), str(requests), "3"],
+                         env=environment, capture_output=True, text=True, timeout=900)
+    assert ran.returncode == 0, ran.stderr[-4000:]
+    assert int(ran.stdout) >= 900, ran.stdout
+    assert "definitely lost: 0 bytes" in ran.stderr or "All heap blocks were freed" in ran.stderr, ran.stderr[-4000:]
