@@ -1,8 +1,11 @@
 /*
  * sortie.h: Sortie's policy evaluator, callable from C.
  *
- * Link with libSortieC (`swift build -c release --product SortieC`). The library holds the
- * engine only (policy compiler and evaluator): no service, no HTTP, no database.
+ * Link with libSortieC, built by scripts/build-c-library (`swift build -c release --product
+ * SortieC -Xswiftc -static-stdlib`): the Swift runtime and Foundation are linked into it, so
+ * it needs only libc, libm, libstdc++, libgcc_s and libyaml at run time, not a Swift
+ * toolchain. The library holds the engine only (policy compiler and evaluator): no service,
+ * no HTTP, no database.
  *
  * Conventions
  * - Every function that can fail returns a sortie_status; SORTIE_OK is 0. Nothing crosses the
