@@ -64,21 +64,37 @@ def test_python_loads_and_decides_without_the_toolchain(tmp_path: Path) -> None:
     assert result == {"allowed": True, "swift": []}, result
 
 
-@pytest.mark.skipif(shutil.which("cc") is None or shutil.which("valgrind") is None, reason="no cc or valgrind")
-def test_no_call_of_the_abi_leaks_under_valgrind(tmp_path: Path) -> None:
-    program = tmp_path / "leak_check"
+@pytest.fixture(scope="module")
+def abi_check(tmp_path_factory: pytest.TempPathFactory) -> tuple:
+    """tests/c/leak_check.c built with cc, and 300 generated requests for it."""
+    if shutil.which("cc") is None:
+        pytest.skip("no C compiler")
+    folder = tmp_path_factory.mktemp("abi-check")
+    program = folder / "leak_check"
     subprocess.run(["cc", "-O1", str(Path(__file__).with_name("c") / "leak_check.c"), "-I", str(REPO / "include"),
                     "-L", str(LIBRARY.parent), "-lSortieC", "-o", str(program)], check=True)
-    requests = tmp_path / "requests.jsonl"
+    requests = folder / "requests.jsonl"
     generated = subprocess.run([sys.executable, str(REPO / "Benchmarks" / "write-eval-requests.py"), str(requests), "300"],
                                capture_output=True, text=True)
     assert generated.returncode == 0, generated.stderr
-    environment = _toolchain_free_environment(LIBRARY.parent)
+    arguments = [str(program), str(REPO / "policies"), str(REPO / "examples" / "broken-policies"), str(requests)]
+    return arguments, _toolchain_free_environment(LIBRARY.parent)
+
+
+def test_every_entry_point_answers_and_refuses_null_arguments(abi_check: tuple) -> None:
+    arguments, environment = abi_check
+    ran = subprocess.run(arguments + ["1"], env=environment, capture_output=True, text=True)
+    assert ran.returncode == 0, f"leak_check.c stopped at its check {ran.returncode}: {ran.stderr}"
+    assert int(ran.stdout) >= 300
+
+
+@pytest.mark.skipif(shutil.which("valgrind") is None, reason="no valgrind")
+def test_no_call_of_the_abi_leaks_under_valgrind(abi_check: tuple) -> None:
+    arguments, environment = abi_check
     # Definite and indirect losses fail the run; the Swift runtime's metadata caches, kept for
     # the process's life and reachable, are not leaks.
     ran = subprocess.run(["valgrind", "--leak-check=full", "--errors-for-leak-kinds=definite,indirect",
-                          "--show-leak-kinds=definite,indirect", "--error-exitcode=99", str(program),
-                          str(REPO / "policies"), str(REPO / "examples" / "broken-policies"), str(requests), "3"],
+                          "--show-leak-kinds=definite,indirect", "--error-exitcode=99"] + arguments + ["3"],
                          env=environment, capture_output=True, text=True, timeout=900)
     assert ran.returncode == 0, ran.stderr[-4000:]
     assert int(ran.stdout) >= 900, ran.stdout

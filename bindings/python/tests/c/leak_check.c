@@ -1,4 +1,5 @@
-/* Every entry point of sortie.h, many times, for valgrind's leak check (test_c_abi.py).
+/* Every entry point of sortie.h, many times, for valgrind's leak check (test_c_abi.py), and
+   the NULL arguments each must refuse with SORTIE_INVALID_ARGUMENT.
    usage: leak_check POLICY_DIR BROKEN_DIR REQUESTS.jsonl ROUNDS */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,19 @@ int main(int argc, char **argv) {
     char *lines = read_file(argv[3], &length);
     if (!lines) return 2;
     int rounds = atoi(argv[4]);
+    /* NULL where a pointer is required is an error code, never a crash. */
+    uint8_t *none = NULL;
+    size_t none_length = 0;
+    if (sortie_policy_load(NULL, NULL, NULL) != SORTIE_INVALID_ARGUMENT) return 11;
+    if (sortie_decide(NULL, (const uint8_t *)"{}", 2, &none, &none_length) != SORTIE_INVALID_ARGUMENT) return 12;
+    if (sortie_decide_lines(NULL, (const uint8_t *)"{}", 2, &none, &none_length) != SORTIE_INVALID_ARGUMENT) return 13;
+    if (sortie_policy_revision(NULL, NULL) != SORTIE_INVALID_ARGUMENT) return 14;
+    char *path_error = NULL;
+    sortie_policy *invalid = NULL;
+    if (sortie_policy_load("\xff\xfe", &invalid, &path_error) != SORTIE_INVALID_ARGUMENT || !path_error) return 15;
+    sortie_free(path_error);
+    sortie_policy_free(NULL);
+    sortie_free(NULL);
     char *message = NULL;
     sortie_policy *broken = NULL;
     if (sortie_policy_load(argv[2], &broken, &message) != SORTIE_POLICY_ERROR || !message) return 3;
@@ -40,6 +54,8 @@ int main(int argc, char **argv) {
         size_t out_length = 0;
         if (sortie_decide_lines(policy, (const uint8_t *)lines, length, &out, &out_length) != SORTIE_OK) return 6;
         sortie_free(out);
+        if (sortie_decide(policy, NULL, 5, &out, &out_length) != SORTIE_INVALID_ARGUMENT) return 16;
+        if (sortie_decide(policy, (const uint8_t *)"{", 1, NULL, &out_length) != SORTIE_INVALID_ARGUMENT) return 17;
         const char *line = lines;
         while (line < lines + length) {
             const char *end = memchr(line, '\n', (size_t)(lines + length - line));
