@@ -7,6 +7,8 @@ let package = Package(
     products: [
         // The engine other services embed: depends on the toolchain and libyaml only.
         .library(name: "Sortie", targets: ["Sortie"]),
+        // The engine for C and Python callers (include/sortie.h): a shared library.
+        .library(name: "SortieC", type: .dynamic, targets: ["SortieC"]),
         .executable(name: "sortie", targets: ["sortie"]),
     ],
     dependencies: [
@@ -43,6 +45,8 @@ let package = Package(
         // The engine: diagnostics, model, compiler stages, lint rules (and later the evaluator).
         .target(name: "Sortie", dependencies: ["SortieYAML"],
                 exclude: ["Evaluator/Destination/country-calling-codes.txt", "Evaluator/Destination/country-time-zones.txt"]),
+        // The C ABI over the engine alone.
+        .target(name: "SortieC", dependencies: ["Sortie"]),
         // What the conversation service stores, as a protocol with one implementation per database.
         .target(name: "SortieStore", dependencies: [
             "Sortie",
