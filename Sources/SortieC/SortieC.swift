@@ -136,23 +136,16 @@ public func sortieDecideLines(_ policy: OpaquePointer?, _ lines: UnsafePointer<U
     var decisions = GrowingBuffer(capacity: Swift.max(4096, batch.count * 2))
     var line: [UInt8] = []
     line.reserveCapacity(16_384)
-    var start = 0
-    while start < batch.count {
-        let rest = batch.count - start
-        let end = memchr(batch.baseAddress! + start, 0x0A, rest).map { UnsafeRawPointer($0) - UnsafeRawPointer(batch.baseAddress!) } ?? batch.count
-        // As `sortie eval` reads lines: without the `\n` and the `\r` before it; blank ones skipped.
-        var stop = end
-        if end < batch.count, stop > start, batch[stop - 1] == 0x0D { stop -= 1 }
-        let text = UnsafeBufferPointer(rebasing: batch[start..<stop])
-        if text.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) {
-            line.removeAll(keepingCapacity: true)
-            evaluator.decide(line: text, into: &line)
-            guard line.withUnsafeBufferPointer({ decisions.append($0) }) else {
-                decisions.release()
-                return Status.outOfMemory.rawValue
-            }
-        }
-        start = end + 1
+    var failed = false
+    JSONLines.forEachLine(in: batch) { text in
+        guard !failed else { return }
+        line.removeAll(keepingCapacity: true)
+        evaluator.decide(line: text, into: &line)
+        failed = !line.withUnsafeBufferPointer { decisions.append($0) }
+    }
+    if failed {
+        decisions.release()
+        return Status.outOfMemory.rawValue
     }
     guard let bytes = decisions.finish() else { return Status.outOfMemory.rawValue }
     out.pointee = bytes.base

@@ -48,7 +48,7 @@ struct EvalCommand: Verb {
             var out: [UInt8] = []
             out.reserveCapacity(1 << 20)
             while reader.next({ line in
-                guard !Self.isBlank(line) else { return }
+                guard !JSONLines.isBlank(line) else { return }
                 lines.decide(line: line, into: &out)
             }) {
                 if out.count >= 1 << 19 {
@@ -62,7 +62,7 @@ struct EvalCommand: Verb {
         var out = ""
         out.reserveCapacity(1 << 16)
         while reader.next({ line in
-            guard !Self.isBlank(line) else { return }
+            guard !JSONLines.isBlank(line) else { return }
             let request = Request.decode(json: line)
             let decision: Decision
             switch request {
@@ -102,11 +102,6 @@ struct EvalCommand: Verb {
             out += "\(indent)\(step.outcome.rawValue.padding(7)) \(step.check.name) (\(inputs))\(step.because.map { ": \($0)" } ?? "")\n"
         }
         return out
-    }
-
-    /// Blank lines (spaces, tabs, a carriage return) are skipped.
-    static func isBlank(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
-        !line.contains { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }
     }
 
     /// One decision for people: `ID: allowed …` or `ID: denied`, then one line per reason.

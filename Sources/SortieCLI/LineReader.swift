@@ -1,3 +1,5 @@
+import Sortie
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -23,7 +25,7 @@ struct LineReader {
             let line: Range<Int>? = buffer.withUnsafeBufferPointer { b in
                 guard start < end, let found = memchr(b.baseAddress! + start, 0x0A, end - start) else { return nil }
                 let newline = b.baseAddress!.distance(to: found.assumingMemoryBound(to: UInt8.self))
-                let lineEnd = newline > start && b[newline - 1] == 0x0D ? newline - 1 : newline
+                let lineEnd = JSONLines.end(ofLineFrom: start, toNewline: newline, in: b)
                 defer { start = newline + 1 }
                 return start..<lineEnd
             }
