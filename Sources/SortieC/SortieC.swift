@@ -62,31 +62,39 @@ private func decideOne(_ policy: PolicyHandle, _ line: UnsafeBufferPointer<UInt8
 @_cdecl("sortie_abi_version")
 public func sortieABIVersion() -> UInt32 { 1 }
 
+/// What `sortie_policy_load` reports when it fails: `{"diagnostics":[…],"error":"…"}`, the
+/// diagnostics as `sortie lint --format json` writes them.
+private struct LoadFailure: Encodable {
+    var diagnostics: [JSONRenderer.Entry] = []
+    var error: String
+}
+
 @_cdecl("sortie_policy_load")
 public func sortiePolicyLoad(_ path: UnsafePointer<CChar>?, _ policy: UnsafeMutablePointer<OpaquePointer?>?,
                              _ message: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
-    func fail(_ status: Status, _ error: String, diagnostics: Any = [Any]()) -> Int32 {
+    func fail(_ status: Status, _ failure: LoadFailure) -> Int32 {
         if let message {
-            let object: [String: Any] = ["error": error, "diagnostics": diagnostics]
-            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data(#"{"error":"unknown"}"#.utf8)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            // Strings, integers and nulls only: the encoding cannot fail.
+            let data = (try? encoder.encode(failure)) ?? Data(#"{"diagnostics":[],"error":"unknown"}"#.utf8)
             message.pointee = mallocCopy(data).map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: CChar.self) }
         }
         return status.rawValue
     }
     message?.pointee = nil
-    guard let path, let policy else { return fail(.invalidArgument, "path and policy must not be NULL") }
-    guard let text = String(validatingCString: path) else { return fail(.invalidArgument, "the path is not UTF-8") }
+    guard let path, let policy else { return fail(.invalidArgument, LoadFailure(error: "path and policy must not be NULL")) }
+    guard let text = String(validatingCString: path) else { return fail(.invalidArgument, LoadFailure(error: "the path is not UTF-8")) }
     do {
         let evaluator = try Evaluator.load(path: text)
         policy.pointee = OpaquePointer(Unmanaged.passRetained(PolicyHandle(evaluator)).toOpaque())
         return Status.ok.rawValue
     } catch let error as PolicyCompileError {
         let errors = error.diagnostics.filter { $0.severity == .error }
-        let rendered = DiagnosticFormat.json.render(errors, sources: error.sources)
-        let parsed = (try? JSONSerialization.jsonObject(with: Data(rendered.utf8))) as? [String: Any]
-        return fail(.policyError, "\(text): the policy set does not compile", diagnostics: parsed?["diagnostics"] ?? [Any]())
+        return fail(.policyError, LoadFailure(diagnostics: JSONRenderer.report(errors).diagnostics,
+                                              error: "\(text): the policy set does not compile"))
     } catch {
-        return fail(.policyError, "\(text): \(error)")
+        return fail(.policyError, LoadFailure(error: "\(text): \(error)"))
     }
 }
 

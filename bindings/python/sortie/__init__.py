@@ -149,4 +149,4 @@ class Policy:
 
     def explain(self, request: dict) -> dict:
         """The decision with the evaluation's steps, as `sortie eval --explain` gives it."""
-        return json.loads(self._call(_lib.sortie_explain, json.dumps(request).encode("utf-8")))
+        return json.loads(self._call(_lib.sortie_explain, _encode_request(request).encode("utf-8")))
